@@ -1,0 +1,1 @@
+"""Subcommands of the ``kuager`` CLI, one module each (see :mod:`kuager.cli`)."""

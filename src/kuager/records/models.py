@@ -1,0 +1,1 @@
+"""Models: see kuager.records.models docstring."""

@@ -1,0 +1,1 @@
+"""Services: every write to the documentation model goes through a function here."""

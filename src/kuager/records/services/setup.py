@@ -1,0 +1,29 @@
+"""Creating and migrating a Kuager instance."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+
+
+def initialise(verbosity: int = 0) -> Path:
+    """Create ``$KUAGER_HOME`` (mode 0700), its secret key, and migrate the database.
+
+    Idempotent: an existing directory, key and database are kept.
+
+    Returns:
+        The data directory.
+    """
+    home = Path(settings.HOME)
+    home.mkdir(parents=True, exist_ok=True)
+    home.chmod(0o700)
+    key_file = home / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    call_command("migrate", interactive=False, verbosity=verbosity, stdout=io.StringIO())
+    return home

@@ -1,0 +1,120 @@
+"""Django settings for Kuager.
+
+Configuration comes from the environment, so one installed package serves a
+laptop and a server:
+
+- ``KUAGER_HOME``: the data directory (default ``./kuager-data``). It holds the
+  SQLite database, the secret key, evidence files, keys and reports.
+- ``DATABASE_URL``: a database URL (``sqlite:///path`` or
+  ``postgres://user@host:port/name``); when unset, ``$KUAGER_HOME/kuager.sqlite3``.
+- ``KUAGER_DEBUG``: ``1`` for Django's debug mode (never in production).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from kuager.paths import kuager_home
+
+HOME = kuager_home()
+BASE_DIR = Path(__file__).resolve().parent
+
+_key_file = HOME / "secret_key"
+if os.environ.get("KUAGER_SECRET_KEY"):
+    SECRET_KEY = os.environ["KUAGER_SECRET_KEY"]
+elif _key_file.exists():
+    SECRET_KEY = _key_file.read_text(encoding="utf-8").strip()
+else:  # before `kuager init`: a per-process key (sessions do not survive restarts)
+    SECRET_KEY = secrets.token_urlsafe(50)
+
+DEBUG = os.environ.get("KUAGER_DEBUG") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("KUAGER_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "kuager.records",
+    "kuager.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "kuager.web.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "kuager.wsgi.application"
+
+_default_db = f"sqlite:///{HOME / 'kuager.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db, conn_max_age=0),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Wait for a writer instead of failing at once; WAL is switched on at connect.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("kk", "Қазақша"),
+    ("ru", "Русский"),
+    ("zh-hans", "中文"),
+    ("ug", "ئۇيغۇرچە"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = HOME / "static"
+MEDIA_ROOT = HOME / "files"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,1 @@
+"""The web application (Django app): pages, public site and API."""
