@@ -1,0 +1,265 @@
+"""Reads that need care: victim profiles with their sources, counts, search, capture histories.
+
+Every output meant for people outside the team goes through
+:mod:`kuager.records.redaction` after these selectors.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from kuager.dates import PartialDate
+from kuager.records import models as m
+
+#: Event kinds that state where a person is now (for the "status" of a victim).
+STATUS_KINDS = {
+    m.EventKind.LOST_CONTACT, m.EventKind.DETAINED, m.EventKind.DETAINED_CAMP,
+    m.EventKind.DETAINED_DETENTION_CENTRE, m.EventKind.DETAINED_PRISON, m.EventKind.SENTENCED,
+    m.EventKind.TRANSFERRED, m.EventKind.RELEASED, m.EventKind.DIED, m.EventKind.DISAPPEARED,
+}
+
+#: Profile fields derived from mentions, with their labels.
+PROFILE_FIELDS = [
+    ("sex", "Sex"), ("birth", "Born"), ("ethnicity", "Ethnicity"), ("citizenship", "Citizenship"),
+    ("place_of_origin", "Place of origin"), ("father_name", "Father's name"), ("chinese_id", "Chinese ID number"),
+    ("occupation", "Occupation"),
+]
+
+
+@dataclass
+class Sourced:
+    """A value and the testimonies (numbers) that state it."""
+
+    value: str
+    testimonies: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProfileField:
+    """One field of a victim's profile: every value stated, side by side.
+
+    ``conflict`` is True when testimonies state different values.
+    """
+
+    name: str
+    label: str
+    values: list[Sourced]
+
+    @property
+    def conflict(self) -> bool:
+        return len(self.values) > 1
+
+
+@dataclass
+class TimelineEntry:
+    event: m.Event
+    date: PartialDate
+    testimony: m.Testimony
+
+
+@dataclass
+class VictimProfile:
+    """Everything known about a victim, each fact with its testimonies.
+
+    Attributes:
+        victim: the victim row.
+        names: every spelling held, with its script and testimonies.
+        fields: :class:`ProfileField` per :data:`PROFILE_FIELDS`.
+        status: the latest status per testimony, side by side when they differ.
+        timeline: events in date order (unknown dates last).
+        testimonies: the testimonies behind the victim.
+        appeals: appeals naming the victim.
+        documents: documents about the victim.
+        relatives: (testifier, relation, testimony) for each testimony.
+    """
+
+    victim: m.Victim
+    names: list[tuple[str, str, list[str]]]
+    fields: list[ProfileField]
+    status: list[Sourced]
+    timeline: list[TimelineEntry]
+    testimonies: list[m.Testimony]
+    appeals: list[m.Appeal]
+    documents: list[m.Document]
+    relatives: list[tuple[m.Testifier, str, m.Testimony]]
+
+
+def _birth_text(mn: m.Mention) -> str:
+    if mn.birth_year_min is None:
+        return ""
+    if mn.birth_year_min == mn.birth_year_max:
+        text = str(mn.birth_year_min)
+    else:
+        text = f"{mn.birth_year_min} or {mn.birth_year_max}" if mn.birth_year_max == mn.birth_year_min + 1 \
+            else f"{mn.birth_year_min}–{mn.birth_year_max}"
+    if mn.age is not None:
+        text += f" (aged {mn.age} in {mn.age_as_of_text})" if mn.age_as_of_text else f" (aged {mn.age})"
+    return text
+
+
+def _sourced(pairs) -> list[Sourced]:
+    out: dict[str, Sourced] = {}
+    for value, number in pairs:
+        if value:
+            s = out.setdefault(value, Sourced(value))
+            if number not in s.testimonies:
+                s.testimonies.append(number)
+    return list(out.values())
+
+
+def victim_profile(victim: m.Victim, mentions=None) -> VictimProfile:
+    """Derive a victim's profile from its mentions.
+
+    Args:
+        victim: the victim.
+        mentions: restrict to these mentions (the redaction layer passes only those
+            whose testimonies may be shown); by default all of the victim's.
+
+    Returns:
+        A :class:`VictimProfile`. Disagreeing values are kept side by side.
+    """
+    if mentions is None:
+        mentions = list(victim.mentions.select_related("testimony", "testimony__testifier", "testimony__source")
+                        .prefetch_related("names", "events", "documents", "appeals"))
+    names: dict[str, tuple[str, list[str]]] = {}
+    for mn in mentions:
+        for n in mn.names.all():
+            entry = names.setdefault(n.text, (n.script, []))
+            if mn.testimony.number not in entry[1]:
+                entry[1].append(mn.testimony.number)
+    fields = []
+    for fname, label in PROFILE_FIELDS:
+        if fname == "birth":
+            pairs = [(_birth_text(mn), mn.testimony.number) for mn in mentions]
+        else:
+            pairs = [(getattr(mn, fname), mn.testimony.number) for mn in mentions]
+        fields.append(ProfileField(fname, label, _sourced(pairs)))
+    timeline = []
+    for mn in mentions:
+        for e in mn.events.all():
+            timeline.append(TimelineEntry(e, e.date, mn.testimony))
+    timeline.sort(key=lambda t: (t.date.sort_key, t.testimony.number, t.event.key))
+    status_pairs = []
+    for mn in mentions:
+        evs = [e for e in mn.events.all() if e.kind in STATUS_KINDS]
+        if evs:
+            dated = [e for e in evs if e.date_start]
+            last = max(dated, key=lambda e: e.date.sort_key) if dated else evs[-1]
+            status_pairs.append((last.get_kind_display(), mn.testimony.number))
+    appeals = sorted({a.id: a for mn in mentions for a in mn.appeals.all()}.values(), key=lambda a: a.key)
+    documents = sorted({d.id: d for mn in mentions for d in mn.documents.all()}.values(), key=lambda d: d.key)
+    testimonies = sorted({mn.testimony.id: mn.testimony for mn in mentions}.values(), key=lambda t: t.number)
+    relatives = [(mn.testimony.testifier, mn.relation_of_testifier, mn.testimony) for mn in mentions
+                 if mn.testimony.testifier_id]
+    return VictimProfile(
+        victim=victim, names=[(t, s, nums) for t, (s, nums) in names.items()], fields=fields,
+        status=_sourced(status_pairs), timeline=timeline, testimonies=testimonies, appeals=appeals,
+        documents=documents, relatives=relatives)
+
+
+def current_status(profile: VictimProfile) -> str:
+    """One status word for counting: the stated status, or "conflicting reports" when they differ."""
+    if not profile.status:
+        return "unknown"
+    if len(profile.status) > 1:
+        return "conflicting reports"
+    return profile.status[0].value
+
+
+def first_trouble_year(profile: VictimProfile) -> int | None:
+    """The year of the earliest dated event (when the trouble started), or None."""
+    years = [t.date.start.year for t in profile.timeline if t.date.start]
+    return min(years) if years else None
+
+
+def counts(profiles: list[VictimProfile]) -> dict[str, Counter]:
+    """Victim counts by status, ethnicity, citizenship and year the trouble started.
+
+    A victim with conflicting values counts once under each value stated
+    (so columns can sum to more than the number of victims; the report says so).
+    """
+    out: dict[str, Counter] = defaultdict(Counter)
+    for p in profiles:
+        out["status"][current_status(p)] += 1
+        fields = {f.name: f for f in p.fields}
+        for fname in ("ethnicity", "citizenship", "sex"):
+            vals = [s.value for s in fields[fname].values] or ["unknown"]
+            for v in vals:
+                out[fname][v] += 1
+        year = first_trouble_year(p)
+        out["year"][str(year) if year else "unknown"] += 1
+    return out
+
+
+def search_victims(query: str, limit: int = 50) -> list[m.Victim]:
+    """Victims with a name sharing a key with ``query`` (any script), best matches first.
+
+    Args:
+        query: a name in any spelling or script, or an 18-character Chinese ID number.
+        limit: the most victims returned.
+
+    Returns:
+        Victims ordered by name similarity to the query (highest first).
+    """
+    from kuager import names as kn
+
+    q = query.strip()
+    if not q:
+        return []
+    if len(q) == 18 and q[:17].isdigit():
+        return list(m.Victim.objects.filter(mentions__chinese_id=q.upper()).distinct()[:limit])
+    qkeys = kn.keys(q)
+    ids = set(m.NameKey.objects.filter(key__in=qkeys).values_list("name__mention__victim_id", flat=True)) - {None}
+    victims = list(m.Victim.objects.filter(id__in=ids).prefetch_related("mentions__names"))
+    scored = []
+    for v in victims:
+        texts = [n.text for mn in v.mentions.all() for n in mn.names.all()]
+        scored.append((max((kn.similarity(q, t) for t in texts), default=0.0), v.public_id, v))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [v for _, _, v in scored[:limit]]
+
+
+def capture_histories(by: str | None = None):
+    """Capture histories of resolved victims across collections, for multiple systems estimation.
+
+    Each testimony belongs to a collection (``Testimony.collection``, by default
+    its source's key): the lists. A victim is "captured" by a list when one of its
+    mentions comes from a testimony of that list.
+
+    Args:
+        by: optional stratum: ``sex``, ``ethnicity``, ``year`` (year the trouble
+            started) or ``prefecture`` (place of origin as stated).
+
+    Returns:
+        A pandas DataFrame: one 0/1 column per collection (sorted by name), a
+        ``count`` column, and a ``by`` column when ``by`` is given; one row per
+        observed history (and stratum).
+
+    Raises:
+        ValueError: an unknown ``by``.
+    """
+    import pandas as pd
+
+    if by not in (None, "sex", "ethnicity", "year", "prefecture"):
+        raise ValueError(f"cannot stratify by {by!r}; use sex, ethnicity, year or prefecture")
+    lists = sorted(set(m.Testimony.objects.exclude(collection="").values_list("collection", flat=True)))
+    rows = []
+    for v in m.Victim.objects.prefetch_related("mentions__testimony", "mentions__events"):
+        ms = list(v.mentions.all())
+        captured = {mn.testimony.collection for mn in ms}
+        row = {lst: int(lst in captured) for lst in lists}
+        if by:
+            if by == "year":
+                years = [e.date_start.year for mn in ms for e in mn.events.all() if e.date_start]
+                row[by] = str(min(years)) if years else "unknown"
+            else:
+                field_name = "place_of_origin" if by == "prefecture" else by
+                vals = Counter(getattr(mn, field_name) for mn in ms if getattr(mn, field_name))
+                row[by] = vals.most_common(1)[0][0] if vals else "unknown"
+        rows.append(row)
+    cols = lists + ([by] if by else [])
+    if not rows:
+        return pd.DataFrame(columns=cols + ["count"])
+    df = pd.DataFrame(rows, columns=cols)
+    return df.groupby(cols, as_index=False).size().rename(columns={"size": "count"})

@@ -1,0 +1,204 @@
+"""Resolving mentions into victims.
+
+Here with simple, explainable rules; :mod:`kuager.linkage` (Fellegi-Sunter on
+Splink) replaces the pair finder when the linkage issue lands. Whatever finds the
+pairs, this module keeps victims stable across runs and lets people's
+judgements override: a "different" judgement is never merged across, a "same"
+judgement is always merged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from kuager import progress
+from kuager.records import models as m
+
+
+@dataclass
+class ResolveReport:
+    """What ``resolve`` did: counts of mentions, victims before and after, created and removed."""
+
+    mentions: int
+    victims_before: int
+    victims_after: int
+    created: int
+    removed: int
+    reassigned: int
+
+    def summary(self) -> str:
+        return (f"{self.mentions} mentions -> {self.victims_after} victims "
+                f"({self.created} new, {self.removed} removed, {self.reassigned} mentions moved)")
+
+
+class _UnionFind:
+    def __init__(self, items):
+        self.parent = {i: i for i in items}
+
+    def find(self, x):
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _compatible(a: m.Mention, b: m.Mention) -> bool:
+    """Rule: nothing known about a and b contradicts their being one person."""
+    if a.sex and b.sex and a.sex != b.sex:
+        return False
+    if a.chinese_id and b.chinese_id and a.chinese_id != b.chinese_id:
+        return False
+    if None not in (a.birth_year_min, a.birth_year_max, b.birth_year_min, b.birth_year_max):
+        if a.birth_year_max < b.birth_year_min - 1 or b.birth_year_max < a.birth_year_min - 1:
+            return False
+    return True
+
+
+def candidate_pairs(mentions: list[m.Mention]) -> list[tuple[int, int]]:
+    """Pairs of mention ids judged the same by the simple rules.
+
+    Rule: the same Chinese ID number; or a shared name key (from
+    :func:`kuager.names.keys`) with a name similarity of at least 0.85 and no
+    contradiction in sex, Chinese ID or birth year (more than one year apart).
+    """
+    from kuager import names as kn
+
+    by_id = {mn.id: mn for mn in mentions}
+    texts: dict[int, list[str]] = defaultdict(list)
+    for n in m.MentionName.objects.filter(mention_id__in=by_id).order_by("position"):
+        texts[n.mention_id].append(n.text)
+    blocks: dict[str, set[int]] = defaultdict(set)
+    for k in m.NameKey.objects.filter(name__mention_id__in=by_id).values_list("key", "name__mention_id"):
+        blocks[k[0]].add(k[1])
+    for mn in mentions:
+        if mn.chinese_id:
+            blocks[f"cid:{mn.chinese_id}"].add(mn.id)
+    seen, pairs = set(), []
+    for key, ids in blocks.items():
+        ids = sorted(ids)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                if (a, b) in seen:
+                    continue
+                seen.add((a, b))
+                ma, mb = by_id[a], by_id[b]
+                if not _compatible(ma, mb):
+                    continue
+                same_id = ma.chinese_id and ma.chinese_id == mb.chinese_id
+                score = max((kn.similarity(x, y) for x in texts[a] for y in texts[b]), default=0.0)
+                if same_id or score >= 0.85:
+                    pairs.append((a, b))
+    return pairs
+
+
+def _next_public_id() -> str:
+    last = m.Victim.objects.order_by("-public_id").values_list("public_id", flat=True).first()
+    n = int(last.split("-")[1]) + 1 if last else 1
+    return f"V-{n:05d}"
+
+
+@transaction.atomic
+def resolve(pairs: list[tuple[int, int]] | None = None) -> ResolveReport:
+    """Join mentions into victims.
+
+    Args:
+        pairs: mention-id pairs judged the same; by default :func:`candidate_pairs`.
+
+    Clusters are the connected components of the accepted pairs plus people's
+    "same" judgements, never joining two mentions that a person judged
+    "different". Each cluster keeps the victim most of its mentions already had,
+    so public ids are stable; victims left with no mention are removed.
+
+    Returns:
+        A :class:`ResolveReport`.
+    """
+    mentions = list(m.Mention.objects.all())
+    victims_before = m.Victim.objects.count()
+    if pairs is None:
+        pairs = candidate_pairs(mentions)
+    judgements = m.Judgement.objects.filter(source="human", withdrawn_at__isnull=True).order_by("decided_at", "id")
+    latest: dict[tuple[int, int], str] = {}
+    for j in judgements:
+        latest[tuple(sorted((j.mention_a_id, j.mention_b_id)))] = j.decision
+    cannot = defaultdict(set)
+    for (a, b), d in latest.items():
+        if d == m.Judgement.DIFFERENT:
+            cannot[a].add(b)
+            cannot[b].add(a)
+    uf = _UnionFind([mn.id for mn in mentions])
+    members = {mn.id: {mn.id} for mn in mentions}
+
+    def join(a, b):
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb:
+            return
+        if any(cannot[x] & members[rb] for x in members[ra]):
+            return  # a person said these are different
+        uf.union(ra, rb)
+        root = uf.find(ra)
+        merged = members.pop(ra) | members.pop(rb)
+        members[root] = merged
+
+    for (a, b), d in latest.items():
+        if d == m.Judgement.SAME and a in uf.parent and b in uf.parent:
+            join(a, b)
+    for a, b in pairs:
+        if latest.get(tuple(sorted((a, b)))) == m.Judgement.DIFFERENT:
+            continue
+        join(a, b)
+
+    clusters = sorted((sorted(v) for v in members.values()), key=lambda c: (-len(c), c[0]))
+    by_id = {mn.id: mn for mn in mentions}
+    claimed: set[int] = set()
+    created = reassigned = 0
+    for cluster in progress.track(clusters, "Resolving victims"):
+        votes = Counter(by_id[i].victim_id for i in cluster if by_id[i].victim_id and by_id[i].victim_id not in claimed)
+        victim_id = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0] if votes else None
+        if victim_id is None:
+            victim = m.Victim.objects.create(public_id=_next_public_id())
+            victim_id = victim.id
+            created += 1
+        claimed.add(victim_id)
+        to_move = [i for i in cluster if by_id[i].victim_id != victim_id]
+        if to_move:
+            reassigned += sum(1 for i in to_move if by_id[i].victim_id)
+            m.Mention.objects.filter(id__in=to_move).update(victim_id=victim_id)
+    orphans = m.Victim.objects.filter(mentions__isnull=True)
+    removed = orphans.count()
+    orphans.delete()
+    refresh_victims(m.Victim.objects.filter(id__in=claimed))
+    return ResolveReport(len(mentions), victims_before, m.Victim.objects.count(), created, removed, reassigned)
+
+
+def refresh_victims(victims) -> None:
+    """Recompute each victim's display name and (unless an editor set it) verification tier.
+
+    Display name: the most frequent Latin-script spelling across its mentions,
+    else the first name held. Tier: ``documented`` when a file is held or a
+    Chinese ID number is given; ``corroborated`` with testimonies from two or
+    more different testifiers; ``single_testimony`` otherwise.
+    """
+    for v in victims:
+        names = list(m.MentionName.objects.filter(mention__victim=v).order_by("mention__key", "position"))
+        latin = Counter(n.text for n in names if n.script == "Latin")
+        v.display_name = latin.most_common(1)[0][0] if latin else (names[0].text if names else "")
+        if not v.verification_locked:
+            ms = list(v.mentions.select_related("testimony"))
+            testifiers = {mn.testimony.testifier_id for mn in ms}
+            if m.Document.objects.filter(mention__victim=v).exclude(sha256="").exists() or any(mn.chinese_id for mn in ms):
+                v.verification = m.VerificationTier.DOCUMENTED
+            elif len(testifiers) >= 2:
+                v.verification = m.VerificationTier.CORROBORATED
+            elif ms:
+                v.verification = m.VerificationTier.SINGLE_TESTIMONY
+            else:
+                v.verification = m.VerificationTier.UNVERIFIED
+        v.save()
