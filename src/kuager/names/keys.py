@@ -1,0 +1,59 @@
+"""Blocking and search keys.
+
+``keys(name)`` returns strings that are equal for the usual spellings of one name in
+every script, built on the consonant form of :mod:`kuager.names.normalize`:
+
+- ``"n:" + given + "|" + father``: the given name and the father's name (patronymic root,
+  surname root, Chinese second part or second part), in role order, so
+  ``Асылбек Талғатұлы``, ``TALGATULY ASYLBEK``, ``Talgatov Asylbek``, ``阿斯力别克·塔力哈提``
+  and ``Asilibieke Talihati`` share ``n:VSLBK|TLKT``;
+- ``"f:" + given and father run together``: matches a Chinese form written without the dot;
+- ``"g:" + given``: the given name alone, for search by a given name.
+
+Decoded Chinese/pinyin interpretations add their own keys, so a name can have several.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from kuager.names.normalize import coarse, medium
+from kuager.names.parse import parse
+
+
+@lru_cache(maxsize=200_000)
+def _keys(name: str) -> frozenset[str]:
+    p = parse(name)
+    out: set[str] = set()
+    gs = {f.coarse for f in p.given_forms if f.coarse}
+    ss = {f.coarse for f in p.second_forms if f.coarse}
+    if p.fused:
+        for f in p.given_forms:
+            out.add("f:" + coarse(medium(f.fine)).replace("V", ""))
+        return frozenset(out)
+    for g in gs:
+        out.add("g:" + g)
+        for s in ss:
+            out.add("n:" + g + "|" + s)
+    for gf in p.given_forms:
+        for sf in p.second_forms:
+            out.add("f:" + coarse(medium(gf.fine + sf.fine)).replace("V", ""))
+    return frozenset(out)
+
+
+def keys(name: str) -> set[str]:
+    """Canonical keys of a name for blocking and search.
+
+    Args:
+        name: a name in any script.
+    Returns:
+        a new set of strings with prefixes ``n:`` (given|father), ``f:`` (given and
+        father run together) and ``g:`` (given alone); empty for a name without letters.
+        Two spellings of one name share at least one ``n:`` or ``f:`` key in the usual
+        cases (see docs/names.md for the measured share).
+    Raises:
+        TypeError: ``name`` is not a str.
+
+    Computed once per distinct name (cached).
+    """
+    return set(_keys(name))

@@ -1,0 +1,193 @@
+"""Per-token normal forms shared by :mod:`keys` and :mod:`similarity`.
+
+Every name part, whatever its script, is brought to three forms:
+
+- ``fine``: lower-case ASCII Latin where the usual romanizations of one Kazakh/Uyghur
+  spelling coincide (Cyrillic, 2021 Latin, BGN/PCGN, passport, ULY, UKY and press all give
+  ``asylbek``, ``talgat``; ж/j/zh → j, қ/q/k → k, х/kh/x → h, ш/ş/sh → sh, ң/ñ/ng → n,
+  ә/ä → a, ө/ö → o, ұ/ү/ū/ü/у → u, і/ı/и/ī → i, ы → y, ya/я → ia, doubled letters once);
+- ``medium``: sound classes with vowels as ``V`` (k/g/q/h → K, l/r → L, z/j → Z, s/sh → S,
+  f/v → F, a final d → T), where Russianised, Uyghur and Chinese-decoded vowels and the
+  l/r and k/g/h confusions of Chinese transcription no longer count;
+- ``coarse``: ``medium`` without vowels except an initial one (``VSLBK``).
+
+A part written in Han characters, and a Latin part that reads as pinyin, also get a
+decoded interpretation (:mod:`kuager.names.chinese`) flagged ``reliable=False``: its fine
+form is approximate, so only its medium and coarse forms count.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kuager.names import chinese, uyghur
+from kuager.names.scripts import char_script
+
+_CYR = {
+    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "io",
+    "ж": "j", "җ": "j", "з": "z", "и": "i", "й": "y", "к": "k", "қ": "k", "л": "l", "м": "m",
+    "н": "n", "ң": "n", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ұ": "u", "ү": "u", "ў": "u", "ф": "f", "х": "h", "һ": "h", "ҳ": "h", "ц": "ts", "ч": "ch",
+    "ш": "sh", "щ": "sh", "ъ": "", "ы": "y", "і": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    "ғ": "g", "қ": "k",
+}
+_LAT = {
+    "ä": "a", "á": "a", "à": "a", "â": "a", "ã": "a", "å": "a", "æ": "ae", "ö": "o", "ó": "o",
+    "ò": "o", "ô": "o", "õ": "o", "ø": "o", "ü": "u", "ú": "u", "ù": "u", "û": "u", "ū": "u",
+    "ý": "u", "ı": "i", "ī": "i", "í": "i", "ì": "i", "î": "i", "ï": "i", "ğ": "g", "ǵ": "g",
+    "ş": "sh", "ș": "sh", "ś": "sh", "š": "sh", "ç": "ch", "č": "ch", "ñ": "n", "ń": "n",
+    "ň": "n", "ž": "zh", "é": "e", "è": "e", "ê": "e", "ë": "e", "ė": "e", "ě": "e", "ţ": "t",
+    "ț": "t", "ḥ": "h", "ṭ": "t", "ẓ": "z", "ß": "ss", "ŋ": "n", "ə": "a",
+}
+_VOW = "aeiouy"
+
+
+def _latin_base(word: str) -> str:
+    """Lower-case Latin letters of any romanization mapped to plain ASCII (stage 1)."""
+    w = unicodedata.normalize("NFC", word).lower().replace("i\u0307", "i")
+    # 2017 apostrophe alphabet: s' = ш, c' = ч; other apostrophes are separators
+    w = re.sub(r"s['’ʼ]", "sh", w)
+    w = re.sub(r"c['’ʼ]", "ch", w)
+    out = []
+    for ch in w:
+        if "a" <= ch <= "z":
+            out.append(ch)
+        elif ch in _LAT:
+            out.append(_LAT[ch])
+        else:
+            d = unicodedata.normalize("NFD", ch)[0]
+            if "a" <= d <= "z":
+                out.append(d)
+    return "".join(out)
+
+
+def _ascii_digraphs(w: str) -> str:
+    """Fold the digraph conventions of the romanizations into one spelling."""
+    w = w.replace("shch", "sh").replace("dzh", "j").replace("dj", "j").replace("zh", "j")
+    w = w.replace("kh", "h").replace("gh", "g").replace("ph", "f").replace("ck", "k")
+    w = w.replace("x", "h").replace("q", "k").replace("w", "v")
+    w = re.sub(r"c(?!h)", "ts", w)
+    w = w.replace("ng", "n")
+    return w
+
+
+def stage1(token: str, script: str) -> str:
+    """Map one name part to ASCII before suffix rules (no y-rules, no collapsing)."""
+    if script == "Cyrillic":
+        out = []
+        for ch in token.lower():
+            if ch in _CYR:
+                out.append(_CYR[ch])
+            elif "a" <= ch <= "z":
+                out.append(ch)
+        return _ascii_digraphs("".join(out))
+    if script == "Arabic":
+        return _ascii_digraphs(_latin_base(uyghur.arabic_to_uly(token)))
+    return _ascii_digraphs(_latin_base(token))
+
+
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+def finish(w: str) -> str:
+    """Stage 2 of the fine form: y-rules and doubled letters."""
+    if w.startswith("ye"):
+        w = w[1:]
+    w = w.replace("ya", "ia").replace("yu", "iu").replace("yo", "io")
+    if w.endswith("iy") or w.endswith("yi"):
+        w = w[:-2] + "i"
+    # y after a vowel and not before one is the glide й: ay/ai, oy/oi
+    w = re.sub(r"(?<=[aeiou])y(?![aeiouy])", "i", w)
+    w = _DOUBLE.sub(r"\1", w)
+    return w
+
+
+_MED = {"a": "V", "e": "V", "i": "V", "o": "V", "u": "V", "y": "V", "b": "B", "p": "P",
+        "d": "D", "t": "T", "k": "K", "g": "K", "h": "K", "j": "Z", "z": "Z", "s": "S",
+        "l": "L", "r": "L", "m": "M", "n": "N", "f": "F", "v": "F", "c": "C"}
+
+
+@lru_cache(maxsize=400_000)
+def medium(fine: str) -> str:
+    """Sound-class string of a fine form (see module docstring): ``"tVlKVt"`` style."""
+    w = fine.replace("sh", "s").replace("ch", "c").replace("ts", "c")
+    out = []
+    last = ""
+    for ch in w:
+        c = _MED.get(ch)
+        if c is None or c == last:
+            continue
+        out.append(c)
+        last = c
+    if out and out[-1] == "D":
+        out[-1] = "T"
+    return "".join(out)
+
+
+@lru_cache(maxsize=400_000)
+def coarse(med: str) -> str:
+    """``medium`` without vowels except an initial one, repeated classes once."""
+    if not med:
+        return ""
+    out = [med[0]]
+    for c in med[1:]:
+        if c != "V" and c != out[-1]:
+            out.append(c)
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One interpretation of a name part.
+
+    Attributes:
+        fine, medium, coarse: the three forms (module docstring).
+        reliable: False for a decoded Chinese or pinyin interpretation.
+    """
+
+    fine: str
+    medium: str
+    coarse: str
+    reliable: bool
+
+
+def make_form(fine: str, reliable: bool = True) -> Form:
+    """Build a :class:`Form` from a fine string."""
+    m = medium(fine)
+    return Form(fine, m, coarse(m), reliable)
+
+
+@lru_cache(maxsize=400_000)
+def forms_of_root(root1: str, script: str, raw: str) -> tuple[Form, ...]:
+    """All interpretations of one name part.
+
+    Args:
+        root1: the stage-1 ASCII form of the part (after suffix removal), "" for Han.
+        script: the part's script.
+        raw: the part as written (Han characters are decoded from it).
+    Returns:
+        a non-empty tuple of :class:`Form` (possibly with an empty fine string).
+    """
+    if script == "Han":
+        return (make_form(finish(_ascii_digraphs(chinese.decode_han(raw))), reliable=False),)
+    fine = finish(root1)
+    out = [make_form(fine, True)]
+    if script == "Latin" and raw.isascii():
+        dec = chinese.decode_pinyin(raw.lower().replace("'", "").replace("-", ""))
+        if dec is not None:
+            f2 = make_form(finish(_ascii_digraphs(dec)), reliable=False)
+            if f2.medium != out[0].medium:
+                out.append(f2)
+    return tuple(out)
+
+
+def token_script(token: str) -> str:
+    """Script of a single token (first letter decides; tokens are split at Han boundaries)."""
+    for ch in token:
+        s = char_script(ch)
+        if s:
+            return s
+    return "unknown"

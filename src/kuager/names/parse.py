@@ -1,0 +1,235 @@
+"""Parse a personal name into parts with roles.
+
+Naming practice encoded here:
+
+- Kazakh patronymics: the father's name + ``-ұлы`` (son of) / ``-қызы`` (daughter of),
+  joined or as a separate word (``Ербол қызы``), romanized ``-uly/-ūly/-ulı``,
+  ``-kyzy/-qyzy/-qızı``, with press misspellings ``-kazy``, ``-kizi``, ``-kyzi``; Kyrgyz
+  ``-уулу/-uulu``, ``-кызы``; Uyghur and Uzbek ``oghli/ogly/oglu``, ``qizi`` (ئوغلى / قىزى).
+- Russian patronymics ``-ович/-евич/-овна/-евна`` and surnames ``-ов/-ев/-ова/-ева``
+  (Soviet-era surnames are made from the father's or grandfather's name: Талгатов from
+  Талгат); ``-баев`` comes from a name in ``-бай`` (Жұмабаев from Жұмабай).
+  Russian documents put the surname first (Талгатов Асылбек).
+- Chinese ID form: given name · father's name, separated by a middle dot (any of
+  :data:`kuager.names.scripts.DOTS`), or with no separator at all.
+- Otherwise (Latin, Uyghur Arabic, unmarked Cyrillic): given name first, then the
+  father's name used as a surname.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kuager.names import normalize
+from kuager.names.scripts import detect_script, has_dot, split_tokens
+
+# (compiled pattern on the lower-cased token, kind); first match wins, longest suffixes first
+_PATRO = "patronymic"
+_RUPATRO = "ru_patronymic"
+_SURNAME = "surname"
+
+_SUFFIXES = {
+    "Cyrillic": [
+        (r"(ұлы|улы|уулу|оғлы|оглы|ўғли|угли)$", _PATRO),
+        (r"(қызы|кызы|кизи|қизи|гызы|қыз)$", _PATRO),
+        (r"(ьевич|ьевна|ович|евич|ёвич|овна|евна|ёвна)$", _RUPATRO),
+        (r"(ова|ева|ёва|ов|ев|ёв)$", _SURNAME),
+    ],
+    "Latin": [
+        (r"(uly|ūly|ulı|uli|ulu|uulu|ogly|oglu|ogli|oghli|oğlu|ugli|o['’ʻ]g['’ʻ]li)$", _PATRO),
+        (r"(kyzy|qyzy|qızı|kızı|kizi|qizi|kyzi|kizy|kazy|kazi|gyzy|kysy)$", _PATRO),
+        (r"(yevich|ievich|ovich|evich|ovych|evych|yevna|ievna|ovna|evna)$", _RUPATRO),
+        (r"(yeva|ieva|ova|eva|yev|iev|ov|ev)$", _SURNAME),
+    ],
+    "Arabic": [
+        (r"(ئوغلى|ئوغلي|قىزى)$", _PATRO),
+    ],
+}
+_SUFFIX_RE = {s: [(re.compile(p, re.IGNORECASE), k) for p, k in lst] for s, lst in _SUFFIXES.items()}
+_MIN_ROOT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a name.
+
+    Attributes:
+        text: the part as written (a separate patronymic word is joined: ``"Ербол қызы"``).
+        role: ``"given"``, ``"father"`` (a patronymic or the second part of a Chinese
+            form), ``"surname"``, ``"other"``.
+        root: the part without its suffix (``"Талғат"`` for ``"Талғатұлы"``, ``"Жұмабай"``
+            for ``"Жұмабаев"``), as written.
+        suffix: the suffix removed (``"ұлы"``), "" if none.
+        script: the part's script.
+    """
+
+    text: str
+    role: str
+    root: str
+    suffix: str
+    script: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    """A parsed name.
+
+    Attributes:
+        original: the input string.
+        script: :func:`detect_script` of the whole name.
+        parts: the :class:`Part` objects in written order.
+        given: the given name as written, or None.
+        father: the father's name root (from a patronymic, the second part of a Chinese
+            form, or the root of a Russian-style surname), or None.
+        surname: a surname (Russian-style, or an unmarked second part), or None.
+        patronymic: the patronymic part as written (with suffix), or None.
+        marked: True when the father's part is identified by a suffix or by the Chinese
+            form, so the order of the parts does not matter.
+        fused: True for a Chinese form without a separator (given and father's name in
+            one run of characters).
+    """
+
+    original: str
+    script: str
+    parts: tuple[Part, ...]
+    given: str | None
+    father: str | None
+    surname: str | None
+    patronymic: str | None = None
+    marked: bool = False
+    fused: bool = False
+    # internal: forms used by keys() and similarity()
+    given_forms: tuple = field(default=(), repr=False, compare=False)
+    second_forms: tuple = field(default=(), repr=False, compare=False)
+    surname_forms: tuple = field(default=(), repr=False, compare=False)
+
+
+_SEPARATE_SUFFIX = {
+    "ұлы", "улы", "уулу", "оғлы", "оглы", "қызы", "кызы", "кизи", "uly", "ūly", "ulı", "uulu",
+    "ulu", "kyzy", "qyzy", "qızı", "kızı", "kizi", "qizi", "kazy", "ogly", "oglu", "ogli",
+    "oghli", "ئوغلى", "قىزى",
+}
+
+
+def _strip(token: str, script: str) -> tuple[str, str, str]:
+    """Return (root, suffix, kind) of a token; kind "" when no suffix applies."""
+    for rx, kind in _SUFFIX_RE.get(script, ()):
+        m = rx.search(token)
+        if m and len(token) - len(m.group(1)) >= _MIN_ROOT:
+            root = token[: m.start()]
+            suf = m.group(1)
+            if kind == _SURNAME:
+                low = root.lower()
+                # -баев from -бай: Жұмабаев -> Жұмабай, Nurbayev -> Nurbay
+                if script == "Cyrillic" and low.endswith("ба") and suf.lower() in ("ев", "ева"):
+                    root += "й" if root[-1].islower() else "Й"
+                elif script == "Latin" and low.endswith("ba") and suf.lower() in ("ev", "eva", "yev", "yeva"):
+                    root += "y" if root[-1].islower() else "Y"
+            return root, suf, kind
+    return token, "", ""
+
+
+@lru_cache(maxsize=200_000)
+def parse(name: str) -> PersonName:
+    """Parse a name in any script into parts with roles.
+
+    Args:
+        name: a personal name, e.g. ``"Асылбек Талғатұлы"``, ``"TALGATOV ASYLBEK"``,
+            ``"阿斯力别克·塔力哈提"``, ``"ئابدۇللا روزى"``.
+    Returns:
+        a :class:`PersonName` (cached per string: do not mutate).
+    Raises:
+        TypeError: ``name`` is not a str.
+
+    Rules (module docstring): patronymic suffixes mark the father's name in any position;
+    a Russian-style surname first means surname-first order; a Chinese form is
+    given · father; otherwise the first part is the given name and the second the
+    father's name used as a surname.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be str, not {type(name).__name__}")
+    script = detect_script(name)
+    raw_tokens = split_tokens(name)
+    # join a separate patronymic word to the word before it
+    toks: list[str] = []
+    for t in raw_tokens:
+        if toks and t.lower() in _SEPARATE_SUFFIX:
+            toks[-1] = toks[-1] + " " + t
+        else:
+            toks.append(t)
+    infos = []  # (text, script, root, suffix, kind)
+    for t in toks:
+        ts = normalize.token_script(t)
+        if " " in t:  # joined separate suffix
+            root, suf = t.split(" ", 1)
+            infos.append((t, ts, root, suf, _PATRO))
+            continue
+        root, suf, kind = _strip(t, ts) if ts != "Han" else (t, "", "")
+        infos.append((t, ts, root, suf, kind))
+
+    roles = [""] * len(infos)
+    han = [i for i, x in enumerate(infos) if x[1] == "Han"]
+    fused = False
+    marked = False
+    if han and len(han) == len(infos):
+        # Chinese form: given · father (· more)
+        if len(infos) == 1:
+            fused = not has_dot(name) and len(infos[0][0]) >= 4
+            roles[0] = "given"
+        else:
+            roles[0] = "given"
+            roles[1] = "father"
+            for k in range(2, len(infos)):
+                roles[k] = "other"
+            marked = True
+    else:
+        patro = [i for i, x in enumerate(infos) if x[4] in (_PATRO, _RUPATRO)]
+        surn = [i for i, x in enumerate(infos) if x[4] == _SURNAME]
+        plain = [i for i, x in enumerate(infos) if not x[4]]
+        if patro:
+            roles[patro[0]] = "father"
+            marked = True
+        if surn:
+            # a surname-looking word is a given name when nothing else could be one
+            if not plain and not patro and len(surn) >= 1 and len(infos) > 1 and surn[0] == 0:
+                plain = [0]
+                surn = surn[1:]
+            if surn:
+                roles[surn[0]] = "surname"
+                marked = True
+        if plain:
+            roles[plain[0]] = "given"
+            rest = plain[1:]
+            if rest and not patro and not surn:
+                roles[rest[0]] = "surname"
+                rest = rest[1:]
+        for k in range(len(roles)):
+            if not roles[k]:
+                roles[k] = "other"
+
+    parts = tuple(Part(text=x[0], role=roles[k], root=x[2], suffix=x[3], script=x[1])
+                  for k, x in enumerate(infos))
+    given = next((p.text for p in parts if p.role == "given"), None)
+    fpart = next((p for p in parts if p.role == "father"), None)
+    spart = next((p for p in parts if p.role == "surname"), None)
+    father = fpart.root if fpart else (spart.root if spart and spart.suffix else None)
+    surname = spart.text if spart else None
+    patronymic = fpart.text if fpart and fpart.suffix else None
+
+    def forms(p: Part | None) -> tuple:
+        if p is None:
+            return ()
+        root = p.root
+        return normalize.forms_of_root(normalize.stage1(root, p.script) if p.script != "Han" else "",
+                                       p.script, root)
+
+    gpart = next((p for p in parts if p.role == "given"), None)
+    second = fpart or spart
+    return PersonName(
+        original=name, script=script, parts=parts, given=given, father=father, surname=surname,
+        patronymic=patronymic, marked=marked, fused=fused,
+        given_forms=forms(gpart), second_forms=forms(second),
+        surname_forms=forms(spart) if (fpart and spart) else (),
+    )

@@ -1,0 +1,116 @@
+"""Script detection and tokenisation of personal names.
+
+Scripts are told apart by Unicode block (The Unicode Standard, chapter 4 and the
+block list ``Blocks.txt``): Cyrillic U+0400-U+052F, Arabic U+0600-U+06FF,
+U+0750-U+077F and the presentation forms U+FB50-U+FDFF, U+FE70-U+FEFF, Han (CJK
+unified ideographs and extensions, compatibility ideographs), Latin (Basic Latin,
+Latin-1 Supplement, Latin Extended A/B/Additional).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+#: Characters used in practice between the parts of a Chinese-form name
+#: (given name · father's name). U+00B7 MIDDLE DOT is the official one (GB/T 15834);
+#: the others are what keyboards and OCR produce.
+DOTS = (
+    "\u00b7"  # · middle dot (official)
+    "\u30fb"  # ・ katakana middle dot
+    "\uff65"  # ･ halfwidth katakana middle dot
+    "\u2022"  # • bullet
+    "\u2027"  # ‧ hyphenation point
+    "\u2219"  # ∙ bullet operator
+    "\u22c5"  # ⋅ dot operator
+    "\u0387"  # · Greek ano teleia
+    "\u2e31"  # ⸱ word separator middle dot
+    "\ua78f"  # ꞏ Latin letter sinological dot
+    "\u25cf"  # ● black circle
+    "\uff0e"  # ． fullwidth full stop
+    "\u3002"  # 。 ideographic full stop
+    "."       # . full stop
+)
+
+SCRIPTS = ("Cyrillic", "Latin", "Han", "Arabic", "mixed", "unknown")
+
+_SPLIT_RE = re.compile("[\\s" + re.escape(DOTS) + ",;/_]+")
+_DOT_RE = re.compile("[" + re.escape(DOTS) + "]")
+
+
+def char_script(ch: str) -> str | None:
+    """Return the script of one character ("Cyrillic", "Latin", "Han", "Arabic") or None.
+
+    Digits, punctuation, marks and other scripts give None.
+    """
+    o = ord(ch)
+    if o < 0x80:
+        return "Latin" if ch.isalpha() else None
+    if 0x0400 <= o <= 0x052F or 0x1C80 <= o <= 0x1C8F or 0x2DE0 <= o <= 0x2DFF or 0xA640 <= o <= 0xA69F:
+        return "Cyrillic"
+    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F:
+        return "Han"
+    if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFF:
+        if unicodedata.category(ch).startswith("L"):
+            return "Arabic"
+        return None
+    if (0x00C0 <= o <= 0x024F or 0x1E00 <= o <= 0x1EFF or 0x0250 <= o <= 0x02AF or 0xA720 <= o <= 0xA7FF) \
+            and unicodedata.category(ch).startswith("L"):
+        return "Latin"
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def detect_script(text: str) -> str:
+    """Return the script of a name: one of ``"Cyrillic"``, ``"Latin"``, ``"Han"``,
+    ``"Arabic"``, ``"mixed"`` (letters of two or more of these) or ``"unknown"``
+    (no letter of any of them, e.g. an empty string or digits only).
+
+    Args:
+        text: any string.
+    Returns:
+        one of :data:`SCRIPTS`. Never raises for a ``str``.
+    """
+    found = None
+    for ch in text:
+        s = char_script(ch)
+        if s is None:
+            continue
+        if found is None:
+            found = s
+        elif s != found:
+            return "mixed"
+    return found or "unknown"
+
+
+def has_dot(text: str) -> bool:
+    """True when ``text`` contains one of the separator dots in :data:`DOTS`."""
+    return _DOT_RE.search(text) is not None
+
+
+def split_tokens(text: str) -> list[str]:
+    """Split a name into tokens on white space, the dots of :data:`DOTS` and , ; / _.
+
+    Hyphens are kept inside tokens (compound names such as ``Нұр-Сұлтан``).
+    Han runs adjacent to other scripts are split off (``Asylbek阿斯力别克`` gives two tokens).
+    """
+    out: list[str] = []
+    for tok in _SPLIT_RE.split(text.strip()):
+        tok = tok.strip("-'\"()[]")
+        if not tok:
+            continue
+        # split at changes between Han and non-Han letters
+        cur = ""
+        cur_han = None
+        for ch in tok:
+            is_han = char_script(ch) == "Han"
+            if cur and is_han != cur_han and (char_script(ch) is not None):
+                out.append(cur)
+                cur = ""
+            cur += ch
+            if char_script(ch) is not None:
+                cur_han = is_han
+        if cur.strip("-'"):
+            out.append(cur.strip("-'"))
+    return out
