@@ -1,0 +1,88 @@
+"""Threshold clustering and people's decisions, on graphs drawn by hand."""
+
+import pandas as pd
+import pytest
+
+from kuager.linkage.cluster import cluster, normalise_decisions
+
+
+def pairs(*rows):
+    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_probability"])
+
+
+IDS = ["a", "b", "c", "d", "e"]
+# a-b 0.99, b-c 0.95, c-d 0.40, d-e 0.92
+P = pairs(("a", "b", 0.99), ("b", "c", 0.95), ("c", "d", 0.40), ("d", "e", 0.92))
+
+
+def groups(result):
+    out = {}
+    for r, c in result.clusters.items():
+        out.setdefault(c, set()).add(r)
+    return sorted(sorted(g) for g in out.values())
+
+
+def test_components_at_threshold():
+    r = cluster(IDS, P, 0.9)
+    assert groups(r) == [["a", "b", "c"], ["d", "e"]]
+    assert r.clusters["c"] == "a"  # smallest record id names the cluster
+    assert r.probability == {"a": 0.99, "b": 0.99, "c": 0.95, "d": 0.92, "e": 0.92}
+
+
+def test_lower_threshold_joins_through_weak_edge():
+    assert groups(cluster(IDS, P, 0.3)) == [["a", "b", "c", "d", "e"]]
+
+
+def test_same_decision_joins_below_threshold():
+    r = cluster(IDS, P, 0.9, [("c", "d", "same")])
+    assert groups(r) == [["a", "b", "c", "d", "e"]]
+    assert r.probability["c"] == 1.0 and r.probability["d"] == 1.0
+
+
+def test_different_decision_splits_even_through_a_path():
+    # a and c are joined only through b; "a is not c" must separate them.
+    # Edges strongest first: a-b (0.99) is kept, b-c (0.95) would join a and c: skipped.
+    r = cluster(IDS, P, 0.9, [("a", "c", "different")])
+    assert groups(r) == [["a", "b"], ["c"], ["d", "e"]]
+    assert r.probability["c"] is None
+
+
+def test_later_decision_replaces_earlier():
+    r = cluster(IDS, P, 0.9, [("a", "b", "different"), ("b", "a", "same")])
+    assert groups(r) == [["a", "b", "c"], ["d", "e"]]
+    r = cluster(IDS, P, 0.9, [("a", "b", "same"), ("a", "b", "different")])
+    assert r.clusters["a"] != r.clusters["b"]
+
+
+def test_unsure_changes_nothing():
+    assert groups(cluster(IDS, P, 0.9, [("a", "b", "unsure")])) == groups(cluster(IDS, P, 0.9))
+
+
+def test_same_decisions_come_before_model_edges():
+    # "same" c-d is applied first; then the model's b-c would put a with d: skipped
+    r = cluster(IDS, P, 0.9, [("a", "d", "different"), ("c", "d", "same")])
+    assert groups(r) == [["a", "b"], ["c", "d", "e"]]
+    assert r.conflicts == []
+
+
+def test_same_contradicting_different_is_reported():
+    r = cluster(IDS, P, 0.9, [("a", "c", "different"), ("a", "b", "same"), ("b", "c", "same")])
+    assert r.clusters["a"] != r.clusters["c"]
+    assert r.conflicts == [("b", "c")]
+
+
+def test_bad_decisions():
+    with pytest.raises(ValueError):
+        normalise_decisions([("a", "b", "maybe")])
+    with pytest.raises(ValueError):
+        normalise_decisions([("a", "a", "same")])
+    with pytest.raises(ValueError):
+        cluster(IDS, P, 0.9, [("a", "zz", "same")])
+
+
+def test_mapping_decisions_keep_last():
+    dec = normalise_decisions([
+        {"record_id_a": "b", "record_id_b": "a", "decision": "same", "who": "x", "note": "n"},
+        {"record_id_a": "a", "record_id_b": "b", "decision": "different"},
+    ])
+    assert dec == {("a", "b"): "different"}
