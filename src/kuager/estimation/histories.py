@@ -299,12 +299,13 @@ def check_supportable(h: CaptureHistories, min_lists: int = 3) -> list[str]:
     """Refuse data that no method here can support; return warnings for the rest.
 
     Refusals (:class:`~kuager.estimation.result.EstimationRefused`):
-    fewer than ``min_lists`` lists; nobody documented; a list naming nobody; a list
-    whose every member is also on another list (it looks compiled from that list,
-    so the two are not independent by design and their overlap says nothing about
-    who is missing).
+    fewer than ``min_lists`` lists; nobody documented; a list naming nobody; two
+    lists naming exactly the same people (copies, not independent sources).
 
-    Warnings: few people documented (< 30); a pair of lists with no one in common.
+    Warnings: a list whose every member is also on another list (the other is
+    nearly complete, or the first was compiled from it and the two are not
+    independent by design); few people documented (< 30); a pair of lists with no
+    one in common.
 
     Args:
         h: the capture histories.
@@ -327,15 +328,19 @@ def check_supportable(h: CaptureHistories, min_lists: int = 3) -> list[str]:
     for j, size in enumerate(sizes):
         if size == 0:
             raise EstimationRefused(f"list {h.lists[j]!r} names nobody; drop it", n_observed=n)
+    for i, j in all_pairs(h.k):
+        if h.only_on(i, j) == 0 and h.only_on(j, i) == 0:
+            raise EstimationRefused(
+                f"lists {h.lists[i]!r} and {h.lists[j]!r} name exactly the same people: they are "
+                "copies of one list, not independent sources. Merge them.", n_observed=n)
+    warnings = []
     for i in range(h.k):
         for j in range(h.k):
             if i != j and h.only_on(i, j) == 0:
-                raise EstimationRefused(
-                    f"every person on list {h.lists[i]!r} is also on list {h.lists[j]!r}: the first "
-                    "looks compiled from the second, so the lists are not independent by design and "
-                    "their overlap cannot tell how many are missing. Merge them or drop one.",
-                    n_observed=n)
-    warnings = []
+                warnings.append(
+                    f"Every person on list {h.lists[i]!r} is also on list {h.lists[j]!r}. Either the "
+                    f"second is nearly complete, or the first was compiled from it; then the two are "
+                    "not independent by design: declare them dependent or merge them.")
     if n < 30:
         warnings.append(f"Only {n} people are documented: any estimate from so few is fragile.")
     for i, j in all_pairs(h.k):
