@@ -3,7 +3,8 @@
 Each subcommand is a module in :mod:`kuager.commands` that defines
 
 - ``NAME`` (str) and ``HELP`` (one line),
-- ``add_arguments(parser: argparse.ArgumentParser) -> None``,
+- ``add_arguments(parser: argparse.ArgumentParser) -> None`` (must not import
+  Django models: the parser is built before Django is set up),
 - ``run(args: argparse.Namespace) -> int`` (the exit code),
 - optionally ``NEEDS_DJANGO = False`` for commands that use only the core
   packages (names, linkage, estimation) and must work without a database.

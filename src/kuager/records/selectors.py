@@ -263,3 +263,39 @@ def capture_histories(by: str | None = None):
         return pd.DataFrame(columns=cols + ["count"])
     df = pd.DataFrame(rows, columns=cols)
     return df.groupby(cols, as_index=False).size().rename(columns={"size": "count"})
+
+
+def mentions_frame():
+    """All mentions in the person-mentions format (``docs/formats/mentions.md``), for linkage.
+
+    Returns:
+        A pandas DataFrame with columns record_id (the mention key), source (the
+        testimony's collection), names (spellings joined by ``|``), sex,
+        birth_year (when the range is one year), birth_date, age, age_as_of,
+        ethnicity, hometown, father_name, chinese_id, testifier (the testifier's
+        id as text, so relatives who testified can be compared without their names).
+    """
+    import pandas as pd
+
+    rows = []
+    qs = m.Mention.objects.select_related("testimony").prefetch_related("names").order_by("key")
+    for mn in qs:
+        rows.append({
+            "record_id": mn.key,
+            "source": mn.testimony.collection,
+            "names": " | ".join(n.text for n in mn.names.all()),
+            "sex": mn.sex,
+            "birth_year": str(mn.birth_year_min) if mn.birth_year_min is not None
+            and mn.birth_year_min == mn.birth_year_max else "",
+            "birth_date": mn.birth_date_text,
+            "age": "" if mn.age is None else str(mn.age),
+            "age_as_of": mn.age_as_of_text,
+            "ethnicity": mn.ethnicity,
+            "hometown": mn.place_of_origin,
+            "father_name": mn.father_name,
+            "chinese_id": mn.chinese_id,
+            "testifier": str(mn.testimony.testifier_id or ""),
+        })
+    cols = ["record_id", "source", "names", "sex", "birth_year", "birth_date", "age", "age_as_of", "ethnicity",
+            "hometown", "father_name", "chinese_id", "testifier"]
+    return pd.DataFrame(rows, columns=cols)
