@@ -494,7 +494,9 @@ def select_model(h: CaptureHistories, criterion: str = "aic",
         forced: interactions present in every candidate (lists dependent by design).
 
     Returns:
-        ``(best, all finite fits sorted by the criterion, warnings)``.
+        ``(best, the finite fits within 2 points of the best sorted by the criterion,
+        warnings)``. Candidates are scored by a quick Newton fit; the retained ones
+        are refitted with statsmodels.
 
     Raises:
         ValueError: for an unknown criterion.
@@ -502,38 +504,61 @@ def select_model(h: CaptureHistories, criterion: str = "aic",
     """
     if criterion not in ("aic", "bic"):
         raise ValueError("criterion must be 'aic' or 'bic'")
-    fits: list[LoglinearFit] = []
+    n = h.n
+    y = h.table().astype(float)
     infinite = 0
+    scored: dict[LoglinearModel, float] = {}
 
-    def try_fit(m):
+    def score(m):
+        """The criterion by a quick IRLS fit, or None when not estimable or not finite."""
         nonlocal infinite
-        try:
-            f = fit_model(h, m)
-        except EstimationRefused:
-            return None
-        if not f.finite:
-            infinite += 1
-            return None
-        fits.append(f)
-        return f
+        if m in scored:
+            return scored[m]
+        X, _ = m.design()
+        Xc = np.column_stack([np.ones(len(y)), X])
+        value = None
+        if Xc.shape[1] <= len(y) and np.linalg.matrix_rank(Xc) == Xc.shape[1]:
+            dev, beta, ok = _irls_deviance(y, Xc)
+            mu = np.exp(Xc @ beta)
+            if ok and np.all(np.abs(beta) <= 25) and n + math.exp(beta[0]) <= MAX_RATIO * max(n, 1):
+                llf = float(np.sum(stats.poisson.logpmf(y, mu)))
+                pen = 2 if criterion == "aic" else math.log(max(n, 1))
+                value = -2 * llf + pen * Xc.shape[1]
+            else:
+                infinite += 1
+        scored[m] = value
+        return value
 
     if h.k <= 5:
         for m in candidate_models(h.k, heterogeneity, forced):
-            try_fit(m)
+            score(m)
     else:
-        current = try_fit(LoglinearModel(h.k, tuple(forced), heterogeneity))
+        current = LoglinearModel(h.k, tuple(forced), heterogeneity)
         used = set(forced)
-        while current is not None:
-            best = None
+        while score(current) is not None:
+            best, best_v = None, score(current)
             for p in all_pairs(h.k):
                 if p in used:
                     continue
-                f = try_fit(LoglinearModel(h.k, tuple(sorted(used | {p})), heterogeneity))
-                if f is not None and getattr(f, criterion) < getattr(best or current, criterion):
-                    best = f
+                m = LoglinearModel(h.k, tuple(sorted(used | {p})), heterogeneity)
+                v = score(m)
+                if v is not None and v < best_v:
+                    best, best_v = m, v
             if best is None:
                 break
-            current, used = best, set(best.model.interactions)
+            current, used = best, set(best.interactions)
+    ranked = sorted((v, i, m) for i, (m, v) in enumerate(scored.items()) if v is not None)
+    fits: list[LoglinearFit] = []
+    top = None
+    for v, _, m in ranked:
+        if top is not None and v - top >= 2:
+            break
+        f = fit_model(h, m)  # the reported fit, by statsmodels, with its finiteness checks
+        if f.finite:
+            fits.append(f)
+            top = v if top is None else top
+        else:
+            infinite += 1
     if not fits:
         raise EstimationRefused("no model in the search gives a finite estimate: the data cannot "
                                 "bound the number of people never named", n_observed=h.n)
