@@ -85,13 +85,14 @@ def _pinyin_syllable_value(syl: str) -> tuple[str, str]:
 
 
 def _join(units: list[tuple[str, str]]) -> str:
-    """Join (value, final) units: the bare form closes a syllable, i.e. after a vowel and
-    at the end or before a consonant (托合提 to-h-t, 居尔德孜 ju-r-de-z)."""
+    """Join (value, final) units: the bare form at the end, and inside a word where it
+    closes a syllable, i.e. after a vowel and before a consonant (托合提 to-h-t,
+    居尔德孜 ju-r-de-z, 麦鲁尔特 me-lu-r-t)."""
     out: list[str] = []
     for i, (val, fin) in enumerate(units):
         nxt = units[i + 1][0] if i + 1 < len(units) else ""
         prev_vowel = bool(out) and out[-1][-1:] in _VOWELS
-        if prev_vowel and (not nxt or nxt[0] not in _VOWELS):
+        if not nxt or (prev_vowel and nxt[0] not in _VOWELS):
             out.append(fin)
         else:
             out.append(val)

@@ -7,7 +7,7 @@ Every name part, whatever its script, is brought to three forms:
   ``asylbek``, ``talgat``; ж/j/zh → j, қ/q/k → k, х/kh/x → h, ш/ş/sh → sh, ң/ñ/ng → n,
   ә/ä → a, ө/ö → o, ұ/ү/ū/ü/у → u, і/ı/и/ī → i, ы → y, ya/я → ia, doubled letters once);
 - ``medium``: sound classes with vowels as ``V`` (k/g/q/h → K, l/r → L, z/j → Z, s/sh → S,
-  f/v → F, a final d → T), where Russianised, Uyghur and Chinese-decoded vowels and the
+  f → F, v/w with the vowels, a final d → T), where Russianised, Uyghur and Chinese-decoded vowels and the
   l/r and k/g/h confusions of Chinese transcription no longer count;
 - ``coarse``: ``medium`` without vowels except an initial one (``VSLBK``).
 
@@ -101,13 +101,25 @@ def finish(w: str) -> str:
         w = w[:-2] + "i"
     # y after a vowel and not before one is the glide й: ay/ai, oy/oi
     w = re.sub(r"(?<=[aeiou])y(?![aeiouy])", "i", w)
+    # English spellings of Arabic names: Abdullah, Fatimah
+    if len(w) > 4 and w[-1] == "h" and w[-2] in "ae":
+        w = w[:-1]
     w = _DOUBLE.sub(r"\1", w)
     return w
 
 
+_VFINE = str.maketrans({"e": "a", "o": "u", "y": "i"})
+
+
+def vfine(fine: str) -> str:
+    """The fine form with the vowels that romanizations and Russianisation confuse merged
+    (ә/е/а, ө/о/ү/у, ы/і/и: Hesen/Hasan, Tölegen/Tulegen, Meryem/Maryam)."""
+    return _DOUBLE.sub(r"\1", fine.translate(_VFINE))
+
+
 _MED = {"a": "V", "e": "V", "i": "V", "o": "V", "u": "V", "y": "V", "b": "B", "p": "P",
         "d": "D", "t": "T", "k": "K", "g": "K", "h": "K", "j": "Z", "z": "Z", "s": "S",
-        "l": "L", "r": "L", "m": "M", "n": "N", "f": "F", "v": "F", "c": "C"}
+        "l": "L", "r": "L", "m": "M", "n": "N", "f": "F", "v": "V", "c": "C"}
 
 
 @lru_cache(maxsize=400_000)
@@ -152,12 +164,13 @@ class Form:
     medium: str
     coarse: str
     reliable: bool
+    vfine: str = ""
 
 
 def make_form(fine: str, reliable: bool = True) -> Form:
     """Build a :class:`Form` from a fine string."""
     m = medium(fine)
-    return Form(fine, m, coarse(m), reliable)
+    return Form(fine, m, coarse(m), reliable, vfine(fine))
 
 
 @lru_cache(maxsize=400_000)

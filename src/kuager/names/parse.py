@@ -3,7 +3,8 @@
 Naming practice encoded here:
 
 - Kazakh patronymics: the father's name + ``-ұлы`` (son of) / ``-қызы`` (daughter of),
-  joined or as a separate word (``Ербол қызы``), romanized ``-uly/-ūly/-ulı``,
+  joined or as a separate word (``Ербол қызы``), romanized ``-uly/-ūly/-ulı`` (not
+  ``-uli``, which ends many pinyin words: Wubuli, Ayiguli),
   ``-kyzy/-qyzy/-qızı``, with press misspellings ``-kazy``, ``-kizi``, ``-kyzi``; Kyrgyz
   ``-уулу/-uulu``, ``-кызы``; Uyghur and Uzbek ``oghli/ogly/oglu``, ``qizi`` (ئوغلى / قىزى).
 - Russian patronymics ``-ович/-евич/-овна/-евна`` and surnames ``-ов/-ев/-ова/-ева``
@@ -38,8 +39,8 @@ _SUFFIXES = {
         (r"(ова|ева|ёва|ов|ев|ёв)$", _SURNAME),
     ],
     "Latin": [
-        (r"(uly|ūly|ulı|uli|ulu|uulu|ogly|oglu|ogli|oghli|oğlu|ugli|o['’ʻ]g['’ʻ]li)$", _PATRO),
-        (r"(kyzy|qyzy|qızı|kızı|kizi|qizi|kyzi|kizy|kazy|kazi|gyzy|kysy)$", _PATRO),
+        (r"(uly|ūly|ulı|uulu|ogly|oglu|ogli|oghli|oğlu|ugli|o['’ʻ]g['’ʻ]li)$", _PATRO),
+        (r"(kyzy|qyzy|qızı|kızı|kizi|qizi|kyzi|kizy|kazy|gyzy|kysy)$", _PATRO),
         (r"(yevich|ievich|ovich|evich|ovych|evych|yevna|ievna|ovna|evna)$", _RUPATRO),
         (r"(yeva|ieva|ova|eva|yev|iev|ov|ev)$", _SURNAME),
     ],
@@ -132,6 +133,24 @@ def _strip(token: str, script: str) -> tuple[str, str, str]:
 
 
 @lru_cache(maxsize=200_000)
+def _token_info(t: str) -> tuple:
+    """(text, script, root, suffix, kind, forms) of one token; cached per token, since
+    name parts repeat far more than whole names."""
+    ts = detect_script(t)
+    if ts == "mixed":
+        ts = normalize.token_script(t)
+    if " " in t:  # a separate patronymic word joined to the name before it
+        root, suf = t.split(" ", 1)
+        kind = _PATRO
+    elif ts == "Han":
+        root, suf, kind = t, "", ""
+    else:
+        root, suf, kind = _strip(t, ts)
+    forms = normalize.forms_of_root(normalize.stage1(root, ts) if ts != "Han" else "", ts, root)
+    return (t, ts, root, suf, kind, forms)
+
+
+@lru_cache(maxsize=200_000)
 def parse(name: str) -> PersonName:
     """Parse a name in any script into parts with roles.
 
@@ -159,15 +178,7 @@ def parse(name: str) -> PersonName:
             toks[-1] = toks[-1] + " " + t
         else:
             toks.append(t)
-    infos = []  # (text, script, root, suffix, kind)
-    for t in toks:
-        ts = normalize.token_script(t)
-        if " " in t:  # joined separate suffix
-            root, suf = t.split(" ", 1)
-            infos.append((t, ts, root, suf, _PATRO))
-            continue
-        root, suf, kind = _strip(t, ts) if ts != "Han" else (t, "", "")
-        infos.append((t, ts, root, suf, kind))
+    infos = [_token_info(t) for t in toks]  # (text, script, root, suffix, kind, forms)
 
     roles = [""] * len(infos)
     han = [i for i, x in enumerate(infos) if x[1] == "Han"]
@@ -221,9 +232,7 @@ def parse(name: str) -> PersonName:
     def forms(p: Part | None) -> tuple:
         if p is None:
             return ()
-        root = p.root
-        return normalize.forms_of_root(normalize.stage1(root, p.script) if p.script != "Han" else "",
-                                       p.script, root)
+        return infos[parts.index(p)][5]
 
     gpart = next((p for p in parts if p.role == "given"), None)
     second = fpart or spart

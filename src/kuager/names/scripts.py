@@ -61,6 +61,19 @@ def char_script(ch: str) -> str | None:
     return None
 
 
+_CYR_CLASS = "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
+_HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_ARAB_CLASS = "\u0621-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc"
+_LAT_CLASS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0250-\u02af\u1e00-\u1eff\ua720-\ua7ff"
+_SCRIPT_RES = (
+    ("Cyrillic", re.compile(f"[{_CYR_CLASS}]")),
+    ("Latin", re.compile(f"[{_LAT_CLASS}]")),
+    ("Han", re.compile(f"[{_HAN_CLASS}]")),
+    ("Arabic", re.compile(f"[{_ARAB_CLASS}]")),
+)
+_HAN_RUNS = re.compile(f"[{_HAN_CLASS}]+|[^{_HAN_CLASS}]+")
+
+
 @lru_cache(maxsize=200_000)
 def detect_script(text: str) -> str:
     """Return the script of a name: one of ``"Cyrillic"``, ``"Latin"``, ``"Han"``,
@@ -73,14 +86,11 @@ def detect_script(text: str) -> str:
         one of :data:`SCRIPTS`. Never raises for a ``str``.
     """
     found = None
-    for ch in text:
-        s = char_script(ch)
-        if s is None:
-            continue
-        if found is None:
-            found = s
-        elif s != found:
-            return "mixed"
+    for name, rx in _SCRIPT_RES:
+        if rx.search(text):
+            if found is not None:
+                return "mixed"
+            found = name
     return found or "unknown"
 
 
@@ -100,17 +110,8 @@ def split_tokens(text: str) -> list[str]:
         tok = tok.strip("-'\"()[]")
         if not tok:
             continue
-        # split at changes between Han and non-Han letters
-        cur = ""
-        cur_han = None
-        for ch in tok:
-            is_han = char_script(ch) == "Han"
-            if cur and is_han != cur_han and (char_script(ch) is not None):
-                out.append(cur)
-                cur = ""
-            cur += ch
-            if char_script(ch) is not None:
-                cur_han = is_han
-        if cur.strip("-'"):
-            out.append(cur.strip("-'"))
+        if detect_script(tok) == "mixed" and _SCRIPT_RES[2][1].search(tok):
+            out.extend(t.strip("-'") for t in _HAN_RUNS.findall(tok) if t.strip("-'"))
+        else:
+            out.append(tok)
     return out

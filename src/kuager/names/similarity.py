@@ -27,6 +27,8 @@ _lev = Levenshtein.normalized_similarity
 SWAP_PENALTY = 0.7
 #: factor when only the given names can be compared (one name has a single part)
 SINGLE_PART = 0.8
+#: how much a difference between two direct transliterations counts
+RELIABLE_STRETCH = 1.5
 #: weight of the weakest part
 W_MIN = 0.75
 
@@ -36,7 +38,10 @@ def form_similarity(a: Form, b: Form) -> float:
     if a.reliable and b.reliable:
         if a.fine == b.fine:
             return 1.0
-        return 0.5 * _lev(a.fine, b.fine) + 0.5 * _lev(a.medium, b.medium)
+        s = 0.4 * _lev(a.fine, b.fine) + 0.4 * _lev(a.vfine, b.vfine) + 0.2 * _lev(a.medium, b.medium)
+        # between direct transliterations a different letter is strong evidence
+        s = 1.0 - RELIABLE_STRETCH * (1.0 - s)
+        return s if s > 0.0 else 0.0
     ma = a.medium.rstrip("V")
     mb = b.medium.rstrip("V")
     return 0.96 * (0.5 * _lev(ma, mb) + 0.5 * _lev(a.coarse, b.coarse))
