@@ -192,7 +192,7 @@ def forms_of_root(root1: str, script: str, raw: str) -> tuple[Form, ...]:
         dec = chinese.decode_pinyin(raw.lower().replace("'", "").replace("-", ""))
         if dec is not None:
             f2 = make_form(finish(_ascii_digraphs(dec)), reliable=False)
-            if f2.medium != out[0].medium:
+            if f2.fine != out[0].fine:
                 out.append(f2)
     return tuple(out)
 

@@ -48,7 +48,8 @@ _SUFFIXES = {
         (r"(ئوغلى|ئوغلي|قىزى)$", _PATRO),
     ],
 }
-_SUFFIX_RE = {s: [(re.compile(p, re.IGNORECASE), k) for p, k in lst] for s, lst in _SUFFIXES.items()}
+# matched on the lower-cased token without re.IGNORECASE, which would let "ulı" match "uli"
+_SUFFIX_RE = {s: [(re.compile(p), k) for p, k in lst] for s, lst in _SUFFIXES.items()}
 _MIN_ROOT = 3
 
 
@@ -116,8 +117,9 @@ _SEPARATE_SUFFIX = {
 
 def _strip(token: str, script: str) -> tuple[str, str, str]:
     """Return (root, suffix, kind) of a token; kind "" when no suffix applies."""
+    low = token.lower()
     for rx, kind in _SUFFIX_RE.get(script, ()):
-        m = rx.search(token)
+        m = rx.search(low)
         if m and len(token) - len(m.group(1)) >= _MIN_ROOT:
             root = token[: m.start()]
             suf = m.group(1)

@@ -44,7 +44,7 @@ def form_similarity(a: Form, b: Form) -> float:
         return s if s > 0.0 else 0.0
     ma = a.medium.rstrip("V")
     mb = b.medium.rstrip("V")
-    return 0.96 * (0.5 * _lev(ma, mb) + 0.5 * _lev(a.coarse, b.coarse))
+    return 0.96 * (0.4 * _lev(ma, mb) + 0.4 * _lev(a.coarse, b.coarse) + 0.2 * _lev(a.vfine, b.vfine))
 
 
 def part_similarity(fa: tuple, fb: tuple) -> float:
