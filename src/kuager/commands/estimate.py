@@ -69,14 +69,25 @@ def _load(args):
     from kuager import django_setup
 
     django_setup()
-    from kuager.records.selectors import capture_histories  # written in the records app
+    try:
+        from kuager.records.selectors import capture_histories  # written in the records app
+    except ImportError:
+        from kuager.errors import KuagerError
 
-    frame = capture_histories(by=args.by)
+        raise KuagerError("reading capture histories from the database is not available in this "
+                          "version (kuager.records.selectors.capture_histories); use --counts FILE.csv") from None
+
+    try:
+        frame = capture_histories(by=args.by)
+    except ValueError as exc:
+        raise InputError(str(exc), field="--by") from None
     try:
         if args.by:
             out = {}
-            for key, part in frame.groupby(args.by, sort=True):
-                out[str(key)] = CaptureHistories.from_frame(part.drop(columns=[args.by]))
+            # people whose stratum is unknown form their own stratum: dropping them would undercount
+            for key, part in frame.groupby(args.by, sort=True, dropna=False):
+                label = "unknown" if key is None or (isinstance(key, float) and key != key) else str(key)
+                out[label] = CaptureHistories.from_frame(part.drop(columns=[args.by]))
             return out, "database"
         return CaptureHistories.from_frame(frame), "database"
     except ValueError as exc:
