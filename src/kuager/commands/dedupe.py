@@ -1,0 +1,96 @@
+"""``kuager dedupe IN.csv --out OUT.csv``: cluster the mentions of a plain file.
+
+Input and output are described in ``docs/formats/mentions.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from kuager.errors import InputError
+
+NAME = "dedupe"
+HELP = "find which rows of a mentions CSV describe the same person (writes record_id, cluster_id)"
+NEEDS_DJANGO = False
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="IN.csv", help="mentions CSV (docs/formats/mentions.md)")
+    parser.add_argument("--out", required=True, metavar="OUT.csv", help="where to write the clusters")
+    parser.add_argument("--threshold", type=float, default=0.9,
+                        help="match probability at or above which two records are joined (default 0.9)")
+    parser.add_argument("--review-band", nargs=2, type=float, metavar=("LO", "HI"), default=(0.5, 0.95),
+                        help="pairs with LO <= probability < HI are written to --review (default 0.5 0.95)")
+    parser.add_argument("--review", metavar="FILE.csv", help="write the uncertain pairs here")
+    parser.add_argument("--decisions", metavar="FILE.csv",
+                        help="people's decisions: columns record_id_a, record_id_b, decision "
+                             "(same/different/unsure), optional who, when, note; they override the model")
+    parser.add_argument("--params", metavar="MODEL.json", help="reuse a model saved by --save-params")
+    parser.add_argument("--save-params", metavar="MODEL.json", help="save the trained model here")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+
+
+def _read_csv(path: str, what: str):
+    import pandas as pd
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{what} not found", file=path)
+    try:
+        return pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=path) from None
+    except Exception as exc:  # noqa: BLE001 - pandas raises many kinds for a bad CSV
+        raise InputError(f"not a readable CSV ({exc})", file=path) from None
+
+
+def _decisions(path: str) -> list[dict]:
+    df = _read_csv(path, "decisions file")
+    for col in ("record_id_a", "record_id_b", "decision"):
+        if col not in df.columns:
+            raise InputError(f"required column {col!r} is missing", file=path, field=col)
+    out = []
+    for i, row in enumerate(df.to_dict("records"), start=1):
+        if row["decision"] not in ("same", "different", "unsure"):
+            raise InputError(f"decision {row['decision']!r} is not same, different or unsure",
+                             file=path, row=i, field="decision")
+        out.append(row)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from kuager import progress
+    from kuager.linkage import link
+
+    df = _read_csv(args.input, "input file")
+    # the format's columns only: unknown columns are kept in the file and ignored here
+    known = ["record_id", "source", "names", "sex", "birth_year", "birth_date", "age", "age_as_of",
+             "ethnicity", "hometown", "father_name", "chinese_id"]
+    df = df[[c for c in df.columns if c in known]]
+    params = None
+    if args.params:
+        try:
+            params = json.loads(Path(args.params).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"not a saved model ({exc})", file=args.params) from None
+    decisions = _decisions(args.decisions) if args.decisions else []
+    result = link(df, params=params, threshold=args.threshold, review_band=tuple(args.review_band),
+                  decisions=decisions, engine=args.engine, threads=args.threads, file=args.input)
+    out = result.to_frame()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(args.out, index=False, float_format="%.6f")
+    if args.save_params:
+        Path(args.save_params).write_text(json.dumps(result.params, indent=1), encoding="utf-8")
+    if args.review:
+        cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"] + \
+            [c for c in result.review.columns if c.startswith("gamma_")]
+        rv = result.review[cols].rename(columns={"unique_id_l": "record_id_a", "unique_id_r": "record_id_b"})
+        rv.to_csv(args.review, index=False, float_format="%.6f")
+    for a, b in result.conflicts:
+        progress.say(f"warning: 'same' decision on ({a}, {b}) not applied: it contradicts 'different' decisions")
+    print(f"{result.stats['records']} records -> {result.stats['clusters']} clusters "
+          f"({result.stats['candidate_pairs']} candidate pairs, {len(result.review)} to review) -> {args.out}")
+    return 0

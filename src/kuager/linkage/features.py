@@ -1,0 +1,260 @@
+"""Per-mention features for linkage, computed once in Python.
+
+Splink compares records with SQL inside DuckDB (or Spark), where Python name
+functions cannot run cheaply for every pair. So each mention is turned, once,
+into plain columns that SQL can compare: the name keys of :func:`kuager.names.keys`
+(equal for the usual variants of a name across scripts), the keys of the given
+and the father's part (from :func:`kuager.names.parse`), one canonical key per
+part for string distances and term frequencies, a birth-year range, the sex, the
+keys of the place of origin and a checked Chinese ID number.
+
+Input: a DataFrame in the format of ``docs/formats/mentions.md`` (all columns
+strings; ``record_id`` and ``names`` required). Output columns are listed in
+:data:`FEATURE_COLUMNS`; list columns hold sorted lists of strings or None.
+
+No Django import here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from kuager import progress
+from kuager.dates import birth_year_range, parse_partial_date
+from kuager.errors import InputError
+from kuager.linkage import chinese_id as cid_mod
+
+FEATURE_COLUMNS = [
+    "unique_id", "names", "name_keys", "given_keys", "father_keys", "given_canon", "father_canon",
+    "by_lo", "by_hi", "birth_date", "sex", "place_keys", "place_canon", "cid", "relative_keys",
+]
+REQUIRED = ("record_id", "names")
+_SEX = {"male": "m", "m": "m", "female": "f", "f": "f"}
+_YEAR = re.compile(r"^\d{4}$")
+# administrative words dropped from places before keying (county, district, township, village, city)
+_PLACE_WORDS = re.compile(
+    r"\b(county|district|prefecture|township|town|village|city|region|ауданы|аудан|ауылы|ауыл|облысы|"
+    r"қаласы|район|село|nahiyisi|nahiye|yezisi|wilayiti|sheher|ناھىيىسى|يېزىسى|شەھىرى)\b|"
+    r"[县市乡镇村区州]$", re.IGNORECASE)
+
+
+def _names():
+    # imported late so that this module loads while kuager.names is being written
+    from kuager import names
+
+    return names
+
+
+@lru_cache(maxsize=500_000)
+def _keys(text: str) -> frozenset[str]:
+    return frozenset(_names().keys(text)) if text else frozenset()
+
+
+@lru_cache(maxsize=500_000)
+def _parts(spelling: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(full-name keys, given keys, father keys) of one spelling.
+
+    Uses the documented key forms of :func:`kuager.names.keys`: ``n:GIVEN|FATHER``,
+    ``f:GIVENFATHER`` (run together) and ``g:GIVEN``. Full-name keys are the ``n:``
+    and ``f:`` keys; the given part's keys are the ``g:`` values and the first half
+    of each ``n:``; the father's part's keys the second half of each ``n:``.
+    """
+    full, given, father = set(), set(), set()
+    for k in _keys(spelling):
+        kind, _, value = k.partition(":")
+        if kind == "g":
+            given.add(value)
+        elif kind == "n":
+            full.add(k)
+            g, _, f = value.partition("|")
+            if g:
+                given.add(g)
+            if f:
+                father.add(f)
+        else:
+            full.add(k)
+    return frozenset(full), frozenset(given), frozenset(father)
+
+
+@lru_cache(maxsize=200_000)
+def _single(text: str) -> frozenset[str]:
+    """Keys of one name part given alone (a father's name, a given name column)."""
+    out = set()
+    for k in _keys(text):
+        kind, _, value = k.partition(":")
+        if kind in ("g", "f"):
+            out.add(value)
+        elif kind == "n":
+            out.update(v for v in value.split("|") if v)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=100_000)
+def _place(text: str) -> frozenset[str]:
+    cleaned = _PLACE_WORDS.sub(" ", text.strip()).strip(" ,.;")
+    return _single(cleaned) if cleaned else frozenset()
+
+
+def _canon(keys: set[str]) -> str | None:
+    """One representative key: the shortest, then alphabetically first (deterministic)."""
+    return min(keys, key=lambda k: (len(k), k)) if keys else None
+
+
+def _listed(keys: set[str]) -> list[str] | None:
+    return sorted(keys) if keys else None
+
+
+def _text(row: dict, col: str) -> str:
+    v = row.get(col)
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    return str(v).strip()
+
+
+def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str, str] | None = None
+            ) -> pd.DataFrame:
+    """Compute the linkage features of every mention.
+
+    Args:
+        df: mentions, one row each, columns of ``docs/formats/mentions.md``; values
+            are read as text (numbers are accepted). An optional ``relatives`` column
+            (names separated by ``|``) and optional ``given_name`` / ``surname``
+            columns (parts already separated, e.g. from a database) are used too.
+        file: the file name, for error messages.
+        extra_fields: other columns to carry for comparison (``{column: kind}``,
+            see :mod:`kuager.linkage.model`); they are copied as stripped lower-case
+            text into ``x_<column>``.
+
+    Returns:
+        DataFrame with :data:`FEATURE_COLUMNS` (+ ``x_*``), one row per input row in
+        the same order; ``unique_id`` is the record_id.
+
+    Raises:
+        InputError: a required column is missing, a record_id is empty or repeated,
+            ``names`` is empty, or sex, birth_year, birth_date, age or age_as_of is
+            malformed (the error names file, 1-based data row and column).
+    """
+    for col in REQUIRED:
+        if col not in df.columns:
+            raise InputError(f"required column {col!r} is missing", file=file, field=col)
+    for col in extra_fields or {}:
+        if col not in df.columns:
+            raise InputError(f"column {col!r} named in extra_fields is missing", file=file, field=col)
+    out: dict[str, list] = {c: [] for c in FEATURE_COLUMNS}
+    seen: set[str] = set()
+    has_rel = "relatives" in df.columns
+    records = df.to_dict("records")
+    for i, row in enumerate(progress.track(records, "Preparing mentions")):
+        n = i + 1
+        rid = _text(row, "record_id")
+        if not rid:
+            raise InputError("record_id is empty", file=file, row=n, field="record_id")
+        if rid in seen:
+            raise InputError(f"record_id {rid!r} is repeated", file=file, row=n, field="record_id")
+        seen.add(rid)
+        spellings = [s.strip() for s in _text(row, "names").split("|") if s.strip()]
+        if not spellings:
+            raise InputError("names is empty; give at least one spelling", file=file, row=n, field="names")
+        full: set[str] = set()
+        given: set[str] = set()
+        father: set[str] = set()
+        for s in spellings:
+            f, g, fa = _parts(s)
+            full |= f
+            given |= g
+            father |= fa
+        if _text(row, "given_name"):
+            given |= _single(_text(row, "given_name"))
+        if _text(row, "surname"):
+            father |= _single(_text(row, "surname"))
+        if _text(row, "father_name"):
+            father |= _single(_text(row, "father_name"))
+
+        lo, hi, date_full = _birth(row, file, n)
+        sex = _text(row, "sex").lower()
+        if sex and sex not in _SEX:
+            raise InputError(f"sex {sex!r} is not one of male, female, m, f", file=file, row=n, field="sex")
+        sex = _SEX.get(sex)
+        cid = None
+        parsed = cid_mod.parse(_text(row, "chinese_id")) if _text(row, "chinese_id") else None
+        if parsed is not None and parsed.valid:
+            cid = parsed.number
+            # the ID carries birth date and sex; use them where the mention says nothing
+            if lo is None:
+                lo = hi = parsed.birth_date.year
+            if date_full is None:
+                date_full = parsed.birth_date.isoformat()
+            sex = sex or parsed.sex[0]
+        place = _place(_text(row, "hometown")) if _text(row, "hometown") else frozenset()
+        rel: set[str] = set()
+        if has_rel:
+            for r in _text(row, "relatives").split("|"):
+                rel |= _parts(r.strip())[0] if r.strip() else frozenset()
+
+        out["unique_id"].append(rid)
+        out["names"].append(" | ".join(spellings))
+        out["name_keys"].append(_listed(full))
+        out["given_keys"].append(_listed(given))
+        out["father_keys"].append(_listed(father))
+        out["given_canon"].append(_canon(given))
+        out["father_canon"].append(_canon(father))
+        out["by_lo"].append(lo)
+        out["by_hi"].append(hi)
+        out["birth_date"].append(date_full)
+        out["sex"].append(sex)
+        out["place_keys"].append(_listed(set(place)))
+        out["place_canon"].append(_canon(set(place)))
+        out["cid"].append(cid)
+        out["relative_keys"].append(_listed(rel))
+    result = pd.DataFrame(out)
+    for col in ("by_lo", "by_hi"):
+        result[col] = result[col].astype("Int64")
+    for col in extra_fields or {}:
+        vals = df[col].astype("string").str.strip().str.lower()
+        result["x_" + col] = vals.where(vals != "", None).astype(object).where(vals.notna(), None).values
+    return result
+
+
+def _birth(row: dict, file: str | None, n: int) -> tuple[int | None, int | None, str | None]:
+    """Birth-year range (lo, hi) and full date (``YYYY-MM-DD``) from the birth columns.
+
+    Several statements are combined by taking the union of their ranges.
+    """
+    ranges: list[tuple[int, int]] = []
+    full = None
+    by = _text(row, "birth_year")
+    if by:
+        if by.endswith(".0"):  # a number read by pandas
+            by = by[:-2]
+        if not _YEAR.match(by):
+            raise InputError(f"birth_year {by!r} is not four digits", file=file, row=n, field="birth_year")
+        ranges.append((int(by), int(by)))
+    bd = _text(row, "birth_date")
+    if bd:
+        if not re.match(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$", bd):
+            raise InputError(f"birth_date {bd!r} is not YYYY, YYYY-MM or YYYY-MM-DD", file=file, row=n,
+                             field="birth_date")
+        d = parse_partial_date(bd, file=file, row=n, field="birth_date")
+        ranges.append((d.start.year, d.end.year))
+        if d.precision == "day":
+            full = d.start.isoformat()
+    age = _text(row, "age")
+    if age:
+        if age.endswith(".0"):
+            age = age[:-2]
+        if not age.isdigit() or int(age) > 130:
+            raise InputError(f"age {age!r} is not a whole number of years", file=file, row=n, field="age")
+        as_of = _text(row, "age_as_of")
+        if not as_of:
+            raise InputError("age is given without age_as_of (the date it was true)", file=file, row=n,
+                             field="age_as_of")
+        d = parse_partial_date(as_of, file=file, row=n, field="age_as_of")
+        if d.start is None:
+            raise InputError(f"age_as_of {as_of!r} is not a date", file=file, row=n, field="age_as_of")
+        ranges.append(birth_year_range(int(age), d))
+    if not ranges:
+        return None, None, full
+    return min(r[0] for r in ranges), max(r[1] for r in ranges), full

@@ -1,0 +1,350 @@
+"""The Fellegi-Sunter model on Splink: comparisons, blocking, training, scoring.
+
+Fellegi & Sunter (1969), "A theory for record linkage", JASA 64: each compared
+field falls into one of a few agreement levels (the gamma value); each level has
+m = P(level | same person) and u = P(level | different people); the match weight
+of a pair is the sum of log2(m/u) over fields plus the prior, and its match
+probability follows. Splink (Linacre et al. 2022; docs at
+moj-analytical-services.github.io/splink) does the SQL. Parameters are estimated
+from the data, following the Splink docs' recipe: the prior from deterministic
+rules, u by random sampling, m by expectation maximisation (EM) on two blocking
+passes that each leave the other fields free.
+
+Comparisons (levels from strongest; the null level counts nothing):
+
+- ``name``: :func:`kuager.names.similarity` of the two mentions' spellings (the best
+  over their spellings) >= 0.9, >= 0.75, >= 0.5, else; computed by a Python function
+  registered in DuckDB (``kuager_name_similarity``) and only for pairs that share a
+  given, father or full-name key (DuckDB evaluates the condition lazily), so random
+  pairs never pay for it. DuckDB engine only: on Spark this comparison is left out.
+- ``father`` (and ``given`` on Spark, where ``name`` is missing): same canonical key (with term-frequency adjustment, so
+  a common name counts less), any shared key from :func:`kuager.names.keys`,
+  Jaro-Winkler of canonical keys >= 0.92, >= 0.80, else.
+- ``birth``: same full date, birth-year ranges overlap, within 1 year, within 3, else.
+- ``sex``: same, else.  ``place``: any shared place key, else.
+- ``chinese_id``: same valid number, else.  ``relatives``: any shared name key, else.
+- extra fields (e.g. FEBRL's postcode): ``exact``, ``fuzzy`` (Jaro-Winkler 0.92 / 0.80)
+  or ``code`` (Levenshtein 1 / 2).
+
+Comparisons of a field that no record has are left out of the model.
+
+No Django import here.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from kuager.errors import KuagerError
+
+#: Name of the DuckDB function that returns kuager.names.similarity of two ``names`` values.
+SIMILARITY_UDF = "kuager_name_similarity"
+
+#: Kinds of extra fields and their comparison.
+EXTRA_KINDS = ("exact", "fuzzy", "code")
+
+
+def _null(col: str):
+    import splink.comparison_level_library as cll
+
+    return cll.NullLevel(col)
+
+
+def _name_comparison(part: str):
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    keys, canon = f"{part}_keys", f"{part}_canon"
+    return CustomComparison(
+        output_column_name=part,
+        comparison_levels=[
+            _null(keys),
+            cll.ExactMatchLevel(canon).configure(tf_adjustment_column=canon, tf_adjustment_weight=1.0,
+                                                 label_for_charts=f"same {part} name"),
+            cll.ArrayIntersectLevel(keys, min_intersection=1).configure(
+                label_for_charts=f"{part} names share a key"),
+            cll.JaroWinklerLevel(canon, 0.92).configure(label_for_charts=f"{part} names close (JW >= 0.92)"),
+            cll.JaroWinklerLevel(canon, 0.80).configure(label_for_charts=f"{part} names similar (JW >= 0.80)"),
+            cll.ElseLevel().configure(label_for_charts=f"{part} names differ"),
+        ],
+        comparison_description=f"{part} name (kuager.names keys)",
+    )
+
+
+def _similarity_comparison():
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    gate = ("(list_has_any(given_keys_l, given_keys_r) OR list_has_any(father_keys_l, father_keys_r) "
+            "OR list_has_any(name_keys_l, name_keys_r))")
+    levels = [cll.CustomLevel("names_l IS NULL OR names_r IS NULL").configure(is_null_level=True)]
+    for cut, label in ((0.9, "names alike (similarity >= 0.9)"), (0.75, "names close (similarity >= 0.75)"),
+                       (0.5, "names partly alike (similarity >= 0.5)")):
+        levels.append(cll.CustomLevel(f"{gate} AND {SIMILARITY_UDF}(names_l, names_r) >= {cut}",
+                                      label_for_charts=label))
+    levels.append(cll.ElseLevel().configure(label_for_charts="names unlike or share no key"))
+    return CustomComparison(output_column_name="name", comparison_levels=levels,
+                            comparison_description="kuager.names.similarity over the spellings")
+
+
+def register_similarity(con) -> None:
+    """Register :data:`SIMILARITY_UDF` on a DuckDB connection.
+
+    The function takes two ``names`` values (spellings separated by ``|``) and returns
+    the highest :func:`kuager.names.similarity` over pairs of their first three
+    spellings (0-1), cached per pair of values.
+    """
+    import pyarrow as pa
+
+    from kuager import names
+
+    @lru_cache(maxsize=2_000_000)
+    def best(a: str, b: str) -> float:
+        sa = [x.strip() for x in a.split("|") if x.strip()][:3]
+        sb = [x.strip() for x in b.split("|") if x.strip()][:3]
+        return max((names.similarity(x, y) for x in sa for y in sb), default=0.0)
+
+    def fn(a, b):
+        return pa.array([best(x, y) if x and y else None for x, y in zip(a.to_pylist(), b.to_pylist())],
+                        type=pa.float64())
+
+    con.create_function(SIMILARITY_UDF, fn, ["VARCHAR", "VARCHAR"], "DOUBLE", type="arrow")
+
+
+def _birth_comparison():
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    gap = "greatest(by_lo_l - by_hi_r, by_lo_r - by_hi_l)"
+    return CustomComparison(
+        output_column_name="birth",
+        comparison_levels=[
+            cll.CustomLevel("by_lo_l IS NULL OR by_lo_r IS NULL", label_for_charts="birth unknown")
+            .configure(is_null_level=True),
+            cll.CustomLevel("birth_date_l = birth_date_r", label_for_charts="same birth date"),
+            cll.CustomLevel(f"{gap} <= 0", label_for_charts="birth years agree"),
+            cll.CustomLevel(f"{gap} <= 1", label_for_charts="birth years within 1"),
+            cll.CustomLevel(f"{gap} <= 3", label_for_charts="birth years within 3"),
+            cll.ElseLevel().configure(label_for_charts="birth years differ"),
+        ],
+        comparison_description="birth year range (birth_year, birth_date, age as of a date, ID)",
+    )
+
+
+def _simple(col: str, name: str, how: str):
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    levels = [_null(col)]
+    if how == "array":
+        levels.append(cll.ArrayIntersectLevel(col, min_intersection=1).configure(label_for_charts=f"{name} share a key"))
+    elif how == "exact":
+        levels.append(cll.ExactMatchLevel(col).configure(label_for_charts=f"same {name}"))
+    elif how == "fuzzy":
+        levels += [cll.ExactMatchLevel(col).configure(label_for_charts=f"same {name}"),
+                   cll.JaroWinklerLevel(col, 0.92), cll.JaroWinklerLevel(col, 0.80)]
+    elif how == "code":
+        levels += [cll.ExactMatchLevel(col).configure(label_for_charts=f"same {name}"),
+                   cll.LevenshteinLevel(col, 1), cll.LevenshteinLevel(col, 2)]
+    levels.append(cll.ElseLevel().configure(label_for_charts=f"{name} differ"))
+    return CustomComparison(output_column_name=name, comparison_levels=levels, comparison_description=name)
+
+
+def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = None,
+                engine: str = "duckdb") -> list:
+    """The Splink comparisons for the columns that some record has.
+
+    Args:
+        features: output of :func:`kuager.linkage.features.prepare`.
+        extra_fields: ``{column: kind}`` with kind in :data:`EXTRA_KINDS`.
+    Returns:
+        list of Splink comparison creators.
+    Raises:
+        KuagerError: an unknown extra field kind.
+    """
+    def present(col: str) -> bool:
+        return col in features.columns and features[col].notna().any()
+
+    out = []
+    if engine == "duckdb":
+        out.append(_similarity_comparison())
+    # On DuckDB the similarity already weighs the given name (aligned with the father's);
+    # a separate given-name comparison would count that evidence twice (measured: B-cubed
+    # F1 0.937 with it, 0.943 without, on 10,000 synthetic mentions).
+    if present("given_keys") and engine != "duckdb":
+        out.append(_name_comparison("given"))
+    if present("father_keys"):
+        out.append(_name_comparison("father"))
+    if present("by_lo"):
+        out.append(_birth_comparison())
+    if present("sex"):
+        out.append(_simple("sex", "sex", "exact"))
+    if present("place_keys"):
+        out.append(_simple("place_keys", "place", "array"))
+    if present("cid"):
+        out.append(_simple("cid", "chinese_id", "exact"))
+    if present("relative_keys"):
+        out.append(_simple("relative_keys", "relatives", "array"))
+    for col, kind in (extra_fields or {}).items():
+        if kind not in EXTRA_KINDS:
+            raise KuagerError(f"extra field {col!r}: kind {kind!r} is not one of {', '.join(EXTRA_KINDS)}")
+        if present("x_" + col):
+            out.append(_simple("x_" + col, col, kind))
+    return out
+
+
+def blocking_rules(features: pd.DataFrame, extra_fields: dict[str, str] | None = None) -> list:
+    """Rules that generate the candidate pairs (a pair is scored if any rule admits it).
+
+    Name keys are lists, so the rules explode them (Splink ``arrays_to_explode``):
+    shared given and father keys; shared full-name key (catches swapped order);
+    shared given key and birth year; shared father key and birth year; shared given
+    key and place; same Chinese ID; for extra fields, each ``exact``/``code`` field
+    with the given name's canonical key.
+    """
+    from splink import block_on
+
+    rules = [
+        block_on("given_keys", "father_keys", arrays_to_explode=["given_keys", "father_keys"]),
+        block_on("name_keys", arrays_to_explode=["name_keys"]),
+        block_on("given_keys", "by_lo", arrays_to_explode=["given_keys"]),
+        block_on("father_keys", "by_lo", arrays_to_explode=["father_keys"]),
+    ]
+    if features["place_keys"].notna().any():
+        rules.append(block_on("given_keys", "place_canon", arrays_to_explode=["given_keys"]))
+    if features["cid"].notna().any():
+        rules.append(block_on("cid"))
+    for col, kind in (extra_fields or {}).items():
+        if kind in ("exact", "code"):
+            rules.append(block_on("x_" + col))
+    return rules
+
+
+def settings(features: pd.DataFrame, extra_fields: dict[str, str] | None = None, engine: str = "duckdb"):
+    """A Splink ``SettingsCreator`` for deduplicating ``features`` on ``engine``."""
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(features, extra_fields, engine),
+        blocking_rules_to_generate_predictions=blocking_rules(features, extra_fields),
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=True,
+        additional_columns_to_retain=[],
+    )
+
+
+def db_api(engine: str = "duckdb", threads: int | None = None):
+    """The Splink database API for ``engine``.
+
+    Args:
+        engine: ``"duckdb"`` (default, in memory) or ``"spark"`` (a local Spark session;
+            needs ``pip install 'kuager[spark]'`` and Java).
+        threads: DuckDB threads (default: DuckDB's choice, the number of cores).
+    Raises:
+        KuagerError: unknown engine, or Spark requested without pyspark.
+    """
+    if engine == "duckdb":
+        import duckdb
+        from splink import DuckDBAPI
+
+        con = duckdb.connect(":memory:")
+        if threads:
+            con.execute(f"SET threads={int(threads)}")
+        register_similarity(con)
+        return DuckDBAPI(con)
+    if engine == "spark":
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise KuagerError("--engine spark needs pyspark: pip install 'kuager[spark]'") from None
+        from splink import SparkAPI
+
+        spark = (SparkSession.builder.master("local[*]").appName("kuager-linkage")
+                 .config("spark.sql.shuffle.partitions", "8").getOrCreate())
+        return SparkAPI(spark_session=spark)
+    raise KuagerError(f"unknown engine {engine!r}; use duckdb or spark")
+
+
+def _quiet_splink() -> None:
+    for name in ("splink", "py4j"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def build_linker(features: pd.DataFrame, params: dict[str, Any] | None, engine: str = "duckdb",
+                 extra_fields: dict[str, str] | None = None, threads: int | None = None):
+    """Register ``features`` with the engine and make a Splink ``Linker``.
+
+    Args:
+        params: a model saved by :func:`train` (Splink settings JSON); None for a new
+            untrained model.
+    """
+    from splink import Linker
+
+    _quiet_splink()
+    api = db_api(engine, threads)
+    frame = features
+    if engine == "spark":
+        frame = api.spark.createDataFrame(features.astype(object).where(features.notna(), None))
+    table = api.register(frame, dataset_display_name="mentions")
+    model = params if params is not None else settings(features, extra_fields, engine)
+    return Linker(table, model, log_level=None)
+
+
+def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6) -> dict[str, Any]:
+    """Estimate the model's parameters from the data, in place; return them.
+
+    Steps (Splink docs, "Estimating model parameters"): the prior probability that
+    two records match from deterministic rules (same given and father key with
+    the same birth year, or same Chinese ID) with an assumed recall of 0.6; u by
+    random sampling of ``max_pairs`` pairs; m by EM blocked on the canonical names
+    (to learn birth, sex, place, ID...) and on birth year (to learn the names).
+
+    Returns:
+        the trained model as a JSON-serialisable dict (Splink settings).
+    """
+    from splink import block_on
+
+    t = linker.training
+    det = ["l.given_canon = r.given_canon AND l.father_canon = r.father_canon AND l.by_lo = r.by_lo"]
+    if features["cid"].notna().any():
+        det.append(block_on("cid"))
+    try:
+        t.estimate_probability_two_random_records_match(det, recall=0.6)
+    except ValueError:
+        pass  # keep Splink's default prior when the rules find (almost) nothing
+    t.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    passes = [block_on("given_canon", "father_canon"), block_on("by_lo", "sex"), block_on("by_lo")]
+    done = 0
+    for rule in passes:
+        if done == 2:
+            break
+        try:
+            t.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True,
+                                                                  max_pairs=max_pairs)
+            done += 1
+        except Exception:  # noqa: BLE001 - a pass with no usable pairs; try the next
+            continue
+    return linker.misc.save_model_to_json()
+
+
+def level_labels(params: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """``{comparison: {gamma value: label}}`` from a saved model, for showing a pair."""
+    out: dict[str, dict[int, str]] = {}
+    for comp in params.get("comparisons", []):
+        levels = [lv for lv in comp["comparison_levels"]]
+        labels: dict[int, str] = {}
+        value = len([lv for lv in levels if not lv.get("is_null_level")]) - 1
+        for lv in levels:
+            if lv.get("is_null_level"):
+                labels[-1] = lv.get("label_for_charts", "unknown")
+            else:
+                labels[value] = lv.get("label_for_charts", lv.get("sql_condition", ""))
+                value -= 1
+        out[comp["output_column_name"]] = labels
+    return out

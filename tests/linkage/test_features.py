@@ -1,0 +1,70 @@
+"""Per-mention features: birth ranges, ID checks, sex, and located input errors."""
+
+import pandas as pd
+import pytest
+
+from kuager.errors import InputError
+from kuager.linkage.features import prepare
+
+
+def frame(**cols):
+    base = {"record_id": ["r1"], "names": ["Асылбек Талғатұлы"]}
+    base.update({k: [v] for k, v in cols.items()})
+    return pd.DataFrame(base)
+
+
+def test_age_as_of_gives_a_two_year_range():
+    # aged 40 on 2018-05-01: born between 1977-05-02 and 1978-05-01
+    f = prepare(frame(age="40", age_as_of="2018-05-01"))
+    assert (f.by_lo[0], f.by_hi[0]) == (1977, 1978)
+
+
+def test_birth_date_and_year_combine_as_union():
+    f = prepare(frame(birth_year="1980", birth_date="1981-02-03"))
+    assert (f.by_lo[0], f.by_hi[0], f.birth_date[0]) == (1980, 1981, "1981-02-03")
+
+
+def test_valid_id_fills_birth_and_sex_invalid_id_ignored():
+    # 65402119800101001X is valid (checksum worked out in test_chinese_id)
+    f = prepare(frame(chinese_id="65402119800101001X"))
+    assert f.cid[0] == "65402119800101001X"
+    assert (f.by_lo[0], f.birth_date[0], f.sex[0]) == (1980, "1980-01-01", "m")
+    f = prepare(frame(chinese_id="654021198001010010"))
+    assert f.cid[0] is None and pd.isna(f.by_lo[0])
+
+
+def test_sex_normalised():
+    f = prepare(pd.DataFrame({"record_id": ["a", "b", "c"], "names": ["X Y"] * 3, "sex": ["M", "female", ""]}))
+    assert list(f.sex) == ["m", "f", None]
+
+
+def test_spellings_in_two_scripts_share_keys():
+    f = prepare(pd.DataFrame({"record_id": ["a", "b"], "names": ["Асылбек Талғатұлы", "阿斯力别克·塔力哈提"]}))
+    assert set(f.name_keys[0]) & set(f.name_keys[1])
+    assert set(f.father_keys[0]) & set(f.father_keys[1])
+
+
+@pytest.mark.parametrize("col,value", [("birth_year", "80"), ("sex", "x"), ("birth_date", "1980/01/01"),
+                                       ("age", "forty")])
+def test_bad_values_are_located(col, value):
+    df = pd.DataFrame({"record_id": ["a", "b"], "names": ["A B", "C D"], col: ["", value]})
+    if col == "age":
+        df["age_as_of"] = ["", "2018"]
+    with pytest.raises(InputError) as exc:
+        prepare(df, file="in.csv")
+    assert (exc.value.file, exc.value.row, exc.value.field) == ("in.csv", 2, col)
+
+
+def test_repeated_id_empty_names_missing_column():
+    with pytest.raises(InputError) as exc:
+        prepare(pd.DataFrame({"record_id": ["a", "a"], "names": ["A B", "C D"]}))
+    assert exc.value.row == 2 and exc.value.field == "record_id"
+    with pytest.raises(InputError) as exc:
+        prepare(pd.DataFrame({"record_id": ["a"], "names": [" | "]}))
+    assert exc.value.field == "names"
+    with pytest.raises(InputError) as exc:
+        prepare(pd.DataFrame({"record_id": ["a"]}))
+    assert exc.value.field == "names"
+    with pytest.raises(InputError) as exc:
+        prepare(frame(age="40"))
+    assert exc.value.field == "age_as_of"

@@ -1,0 +1,94 @@
+"""The engine end to end on small SYNTHETIC sets (invented people), and `kuager dedupe`."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from kuager.cli import main
+from kuager.errors import KuagerError
+from kuager.linkage import link, metrics, synth
+
+
+@pytest.fixture(scope="module")
+def data():
+    rows, truth, _ = synth.generate(400, seed=21)
+    return pd.DataFrame(rows).drop(columns=["synthetic"]), truth
+
+
+@pytest.fixture(scope="module")
+def result(data):
+    return link(data[0], threshold=0.9, review_band=(0.5, 0.95))
+
+
+def test_clusters_far_better_than_chance(result, data):
+    _, truth = data
+    assert set(result.clusters) == set(truth)
+    b3 = metrics.bcubed(result.clusters, truth)
+    singletons = metrics.bcubed({r: r for r in truth}, truth)
+    assert b3.f1 > 0.85 and b3.f1 > singletons.f1 + 0.2
+
+
+def test_pairs_carry_levels_and_review_is_the_band(result):
+    gammas = [c for c in result.pairs.columns if c.startswith("gamma_")]
+    assert "gamma_name" in gammas and "gamma_birth" in gammas
+    for g in gammas:
+        assert set(result.pairs[g].unique()) <= set(result.level_labels[g[6:]])
+    p = result.review.match_probability
+    assert ((p >= 0.5) & (p < 0.95)).all()
+    assert json.loads(json.dumps(result.params))  # JSON-serialisable
+
+
+def test_decisions_override_and_params_reuse(result, data):
+    df, truth = data
+    joined = result.pairs[result.pairs.match_probability >= 0.9].iloc[0]
+    a, b = joined.unique_id_l, joined.unique_id_r
+    lonely = [r for r, c in result.clusters.items() if c == r and list(result.clusters.values()).count(c) == 1]
+    x, y = lonely[0], lonely[1]
+    again = link(df, params=result.params, decisions=[(a, b, "different"), (x, y, "same")])
+    assert again.clusters[a] != again.clusters[b]
+    assert again.clusters[x] == again.clusters[y]
+    assert again.probability[x] == 1.0
+    decided = again.pairs[again.pairs.decision.notna()]
+    assert set(decided.decision) == {"same", "different"}
+    # the reused model is the same model: other clusters are unchanged
+    same_elsewhere = [r for r in result.clusters if r not in (a, b, x, y)
+                      and result.clusters[r] not in (result.clusters[a], result.clusters[x], result.clusters[y])]
+    groups = lambda cl: {frozenset(k for k in same_elsewhere if cl[k] == cl[r]) for r in same_elsewhere}
+    assert groups(result.clusters) == groups(again.clusters)
+
+
+def test_unknown_record_in_decision(data):
+    with pytest.raises(KuagerError):
+        link(data[0].head(50), decisions=[("nobody", "S0000001", "same")])
+
+
+def test_dedupe_command(tmp_path, data):
+    df, truth = data
+    src = tmp_path / "in.csv"
+    df.head(150).to_csv(src, index=False)
+    out, model, review = tmp_path / "out.csv", tmp_path / "model.json", tmp_path / "review.csv"
+    assert main(["dedupe", str(src), "--out", str(out), "--save-params", str(model),
+                 "--review", str(review), "--quiet"]) == 0
+    res = pd.read_csv(out, dtype={"record_id": str, "cluster_id": str})
+    assert list(res.columns) == ["record_id", "cluster_id", "match_probability"]
+    assert list(res.record_id) == list(df.head(150).record_id)
+    sizes = res.groupby("cluster_id").size()
+    alone = res.cluster_id.map(sizes) == 1
+    assert res.match_probability[alone].isna().all() and res.match_probability[~alone].notna().all()
+    assert json.loads(model.read_text())["comparisons"]
+    assert main(["dedupe", str(src), "--out", str(out), "--params", str(model), "--quiet"]) == 0
+
+
+def test_dedupe_reports_bad_row(tmp_path, capsys):
+    src = tmp_path / "bad.csv"
+    src.write_text("record_id,names,birth_year\na,Асылбек Талғатұлы,1980\nb,Нұрбол Сұлтанұлы,19x0\n", encoding="utf-8")
+    assert main(["dedupe", str(src), "--out", str(tmp_path / "o.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "row 2" in err and "birth_year" in err
+
+
+def test_spark_engine_runs_when_pyspark_installed(data):
+    pytest.importorskip("pyspark")
+    res = link(data[0].head(120), engine="spark")
+    assert len(res.clusters) == 120
