@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 
 def initialise(verbosity: int = 0) -> Path:
-    """Create ``$KUAGER_HOME`` (mode 0700), its secret key, and migrate the database.
+    """Create ``$KUAGER_HOME`` (mode 0700), its secret key, the encryption key file, and migrate the database.
 
     Idempotent: an existing directory, key and database are kept.
 
@@ -25,5 +25,11 @@ def initialise(verbosity: int = 0) -> Path:
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         key_file.chmod(0o600)
+    from kuager.protection.crypto import ensure_keyring
+
+    ensure_keyring()  # the encryption key file, outside the database (before migrations that encrypt)
     call_command("migrate", interactive=False, verbosity=verbosity, stdout=io.StringIO())
+    from kuager.records.services.roles import ensure_roles
+
+    ensure_roles()
     return home
