@@ -55,7 +55,7 @@ def char_script(ch: str) -> str | None:
         if unicodedata.category(ch).startswith("L"):
             return "Arabic"
         return None
-    if (0x00C0 <= o <= 0x024F or 0x1E00 <= o <= 0x1EFF or 0x0250 <= o <= 0x02AF or 0xA720 <= o <= 0xA7FF) \
+    if (0x00C0 <= o <= 0x024F or 0x1E00 <= o <= 0x1EFF or 0x0250 <= o <= 0x02AF or 0xA720 <= o <= 0xA7FF) and o != 0xA78F \
             and unicodedata.category(ch).startswith("L"):
         return "Latin"
     return None
@@ -64,7 +64,7 @@ def char_script(ch: str) -> str | None:
 _CYR_CLASS = "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
 _HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _ARAB_CLASS = "\u0621-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc"
-_LAT_CLASS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0250-\u02af\u1e00-\u1eff\ua720-\ua7ff"
+_LAT_CLASS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0250-\u02af\u1e00-\u1eff\ua720-\ua78e\ua790-\ua7ff"  # not U+A78F, a name dot
 _SCRIPT_RES = (
     ("Cyrillic", re.compile(f"[{_CYR_CLASS}]")),
     ("Latin", re.compile(f"[{_LAT_CLASS}]")),
