@@ -1,11 +1,35 @@
-"""URL configuration."""
+"""URL configuration: the team's pages, the public site (/public/), login, language, admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from kuager.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("preferences/script/", views.set_script, name="set_script"),
+    path("intake/", views.intake, name="intake"),
+    path("intake/lookup/", views.intake_lookup, name="intake_lookup"),
+    path("testimonies/", views.testimony_list, name="testimony_list"),
+    path("testimonies/<str:number>/", views.testimony_detail, name="testimony_detail"),
+    path("names/", views.name_search, name="name_search"),
+    path("victims/", views.victim_list, name="victim_list"),
+    path("victims/<str:public_id>/", views.victim_detail, name="victim_detail"),
+    path("victims/<str:public_id>/publication/", views.victim_publication, name="victim_publication"),
+    path("victims/<str:public_id>/unmerge/", views.victim_unmerge, name="victim_unmerge"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("review/<str:a>/<str:b>/", views.review_pair, name="review_pair"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("facilities/", views.facility_list, name="facility_list"),
+    path("public/", views.public_home, name="public_home"),
+    path("public/victims/", views.public_victims, name="public_victims"),
+    path("public/victims/<str:public_id>/", views.public_victim, name="public_victim"),
+    path("public/statistics/", views.public_statistics, name="public_statistics"),
+    path("public/methodology/", views.public_methodology, name="public_methodology"),
+    path("public/facilities/", views.public_facilities, name="public_facilities"),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,333 @@
-"""Views: thin; reads through kuager.records.selectors."""
+"""Views: thin. Reads through kuager.web.selectors (and the redaction layer), writes through services.
 
-from django.http import HttpRequest, HttpResponse
+Who may open what is declared with :func:`kuager.web.access.require`; the
+permission test in tests/web walks every URL with every role.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kuager.errors import InputError
+from kuager.records import models as m
+from kuager.records import selectors as rsel
+from kuager.records.services import intake as intake_service
+from kuager.records.services import review as review_service
+from kuager.web import access, forms
+from kuager.web import selectors as wsel
+
+PAGE_SIZE = 50
+
+
+def _script(request: HttpRequest) -> str:
+    return request.session.get("name_script", "")
+
+
+def _page(request: HttpRequest, items):
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page (the web issue fills the application)."""
-    return HttpResponse("<!doctype html><title>Kuager</title><h1>Kuager</h1>")
+    """Start page: the public site for visitors; intake for volunteers; the dashboard for the team."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("public_home")
+    if user.has_perm("records.view_victim"):
+        return redirect("dashboard")
+    if user.has_perm("records.add_testimony"):
+        return redirect("intake")
+    return redirect("public_home")
+
+
+@require_POST
+def set_script(request: HttpRequest) -> HttpResponse:
+    """Remember the script in which names are shown first (in the session)."""
+    form = forms.PreferencesForm(request.POST)
+    if form.is_valid():
+        request.session["name_script"] = form.cleaned_data["script"]
+    nxt = request.POST.get("next") or "/"
+    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
+
+
+# ------------------------------------------------------------------ intake
+
+@access.require("records.add_testimony")
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    """The testimony intake form."""
+    if request.method == "POST":
+        page = forms.IntakeForms(request.POST)
+        if page.is_valid():
+            try:
+                t = intake_service.record_testimony(page.to_input(), user=request.user)
+            except InputError as exc:
+                messages.error(request, _("Nothing was saved: %(error)s") % {"error": exc})
+            else:
+                messages.success(request, _("Testimony %(number)s saved.") % {"number": t.number})
+                return redirect("testimony_detail", number=t.number)
+        else:
+            messages.error(request, _("Nothing was saved yet: please correct the fields marked below."))
+    else:
+        page = forms.IntakeForms()
+    blank = forms.IntakeForms()
+    template_victim = (forms.VictimForm(prefix="v__V__"),
+                       [forms.EventForm(prefix="v__V__-e__E__")])
+    return render(request, "web/intake.html", {
+        "page": page, "template_victim": template_victim,
+        "template_event": forms.EventForm(prefix="v__V__-e__E__"),
+        "template_appeal": forms.AppealForm(prefix="a__A__"), "blank": blank})
+
+
+@access.require_any("records.add_testimony", "records.search_names")
+@require_GET
+def intake_lookup(request: HttpRequest) -> JsonResponse:
+    """Possible duplicates of a name being typed: ``{"query", "matches": [...]}``, no confidential facts."""
+    q = request.GET.get("q", "")[:200]
+    return JsonResponse({"query": q, "matches": wsel.lookup(q, access.TEAM, script=_script(request))})
+
+
+@access.require_any("records.add_testimony", "records.view_testimony")
+def testimony_list(request: HttpRequest) -> HttpResponse:
+    """Testimonies the user may see (volunteers: the ones they recorded)."""
+    qs = access.testimonies_for(request.user)
+    page = _page(request, qs)
+    own_only = not request.user.has_perm("records.view_testimony")
+    return render(request, "web/testimony_list.html", {"page": page, "own_only": own_only})
+
+
+@access.require_any("records.add_testimony", "records.view_testimony")
+def testimony_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """One testimony with its victims, events and appeals."""
+    t = get_object_or_404(access.testimonies_for(request.user), number=number)
+    audience = access.audience_of(request.user)
+    mentions = list(t.mentions.prefetch_related("names", "events", "events__facility").select_related("victim"))
+    if audience != access.INTERNAL and t.recorded_by_id != request.user.id:
+        mentions = [mn for mn in mentions if not mn.confidential]
+    return render(request, "web/testimony_detail.html", {
+        "t": t, "mentions": mentions, "appeals": t.appeals.all(),
+        "unnamed_events": t.events.filter(mention__isnull=True),
+        "show_contact": audience == access.INTERNAL or t.recorded_by_id == request.user.id,
+        "can_view_victims": request.user.has_perm("records.view_victim")})
+
+
+@access.require("records.search_names")
+def name_search(request: HttpRequest) -> HttpResponse:
+    """Is this person already known? Names and public ids only, no confidential details."""
+    q = request.GET.get("q", "").strip()[:200]
+    matches = wsel.lookup(q, access.TEAM, limit=50, script=_script(request)) if q else []
+    return render(request, "web/name_search.html", {"q": q, "matches": matches})
+
+
+# ------------------------------------------------------------------ victims
+
+@access.require("records.view_victim")
+def victim_list(request: HttpRequest) -> HttpResponse:
+    """Victims: list, search by any spelling or Chinese ID, filters; paginated."""
+    audience = access.audience_of(request.user)
+    return _victim_list(request, audience, "web/victim_list.html")
+
+
+def _victim_list(request, audience: str, template: str) -> HttpResponse:
+    form = forms.SearchForm(request.GET or None, choices=wsel.filter_choices(audience))
+    q = request.GET.get("q", "").strip()[:200]
+    filters = form.filters() if request.GET else {}
+    if q:
+        items = wsel.search(q, audience, filters)
+    else:
+        items = wsel.filter_victims(access.visible_victims_qs(audience), audience, filters).order_by("public_id")
+    page = _page(request, items)
+    rows = wsel.victim_rows(page.object_list, audience, _script(request))
+    return render(request, template, {"form": form, "page": page, "rows": rows, "q": q})
+
+
+def _profile_context(request, victim: m.Victim, audience: str) -> dict:
+    p = access.profile_for(victim, audience)
+    if p is None:
+        raise Http404
+    script = _script(request)
+    names = sorted(p.names, key=lambda n: n[1] != script) if script else p.names
+    timeline = [{"entry": e, "testifier": access.testifier_label(e.testimony, audience)} for e in p.timeline]
+    relatives = [{"who": access.testifier_label(t, audience), "relation": rel, "testimony": t}
+                 for tf, rel, t in p.relatives]
+    return {"p": p, "v": victim, "names": names, "timeline": timeline, "relatives": relatives,
+            "status": rsel.current_status(p), "name": names[0][0] if names else victim.public_id}
+
+
+@access.require("records.view_victim")
+def victim_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A victim: names in every script, sourced fields with conflicts, timeline, relatives, documents, appeals."""
+    victim = get_object_or_404(m.Victim, public_id=public_id)
+    audience = access.audience_of(request.user)
+    ctx = _profile_context(request, victim, audience)
+    if request.user.has_perm("records.review_pairs"):
+        ctx["unmerge_form"] = forms.UnmergeForm(victim=victim)
+        ctx["judgements"] = list(m.Judgement.objects.filter(
+            mention_a__victim=victim).select_related("mention_a", "mention_b", "decided_by")) + list(
+            m.Judgement.objects.filter(mention_b__victim=victim).exclude(mention_a__victim=victim)
+            .select_related("mention_a", "mention_b", "decided_by"))
+    if request.user.has_perm("records.publish_victim"):
+        ctx["publication_form"] = forms.PublicationForm(initial={"published": victim.published,
+                                                                 "confidential": victim.confidential})
+    return render(request, "web/victim_detail.html", ctx)
+
+
+@access.require("records.publish_victim")
+@require_POST
+def victim_publication(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Publish or withhold a victim (editors)."""
+    victim = get_object_or_404(m.Victim, public_id=public_id)
+    form = forms.PublicationForm(request.POST)
+    if form.is_valid():
+        review_service.set_publication(victim, published=form.cleaned_data["published"],
+                                       confidential=form.cleaned_data["confidential"])
+        messages.success(request, _("Publication settings saved."))
+    return redirect("victim_detail", public_id=public_id)
+
+
+@access.require("records.review_pairs")
+@require_POST
+def victim_unmerge(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Split chosen mentions off a victim (editors): "different" judgements, then resolve."""
+    victim = get_object_or_404(m.Victim, public_id=public_id)
+    form = forms.UnmergeForm(request.POST, victim=victim)
+    if form.is_valid():
+        try:
+            result = review_service.unmerge(victim, form.cleaned_data["mentions"], user=request.user,
+                                            note=form.cleaned_data["note"])
+        except InputError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Split: the mentions now belong to %(ids)s.")
+                             % {"ids": ", ".join(result.victims)})
+            return redirect("victim_detail", public_id=result.victims[0] if public_id not in result.victims
+                            else public_id)
+    else:
+        messages.error(request, _("Choose the mentions to split off."))
+    return redirect("victim_detail", public_id=public_id)
+
+
+# ------------------------------------------------------------------ review queue
+
+@access.require("records.review_pairs")
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Candidate pairs, most similar first, paginated."""
+    page = _page(request, wsel.review_candidates())
+    return render(request, "web/review_queue.html", {"page": page})
+
+
+@access.require("records.review_pairs")
+@require_http_methods(["GET", "POST"])
+def review_pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    """Two victims side by side; same / different / unsure with a note."""
+    va = get_object_or_404(m.Victim, public_id=a)
+    vb = get_object_or_404(m.Victim, public_id=b)
+    if va.pk == vb.pk:
+        raise Http404
+    comparison = wsel.compare(va, vb)
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = review_service.decide_pair(va, vb, form.cleaned_data["decision"], user=request.user,
+                                            note=form.cleaned_data["note"], score=comparison.score)
+        decision = form.cleaned_data["decision"]
+        if decision == m.Judgement.SAME and len(result.victims) == 1:
+            messages.success(request, _("Merged into %(id)s.") % {"id": result.victims[0]})
+            return redirect("victim_detail", public_id=result.victims[0])
+        if decision == m.Judgement.SAME:
+            messages.warning(request, _("Recorded, but an earlier decision keeps them apart: %(ids)s.")
+                             % {"ids": ", ".join(result.victims)})
+        else:
+            messages.success(request, _("Decision recorded."))
+        return redirect("review_queue")
+    return render(request, "web/review_pair.html", {"a": va, "b": vb, "c": comparison, "form": form})
+
+
+# ------------------------------------------------------------------ dashboard and facilities
+
+@access.require("records.view_victim")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Live counts and charts; aggregate claims beside documented counts."""
+    audience = access.audience_of(request.user)
+    return render(request, "web/dashboard.html", _stats_context(audience))
+
+
+def _stats_context(audience: str) -> dict:
+    counts = wsel.dashboard_counts(audience)
+
+    def bars(rows):
+        top = max((n for _, n in rows), default=0) or 1
+        return [{"value": v, "n": n, "width": round(100 * n / top)} for v, n in rows]
+
+    return {"counts": counts, "status_bars": bars(counts["by_status"]),
+            "ethnicity_bars": bars(counts["by_ethnicity"]), "citizenship_bars": bars(counts["by_citizenship"]),
+            "year_bars": bars(counts["by_year"]), "verification_bars": bars(counts["by_verification"]),
+            "claims": m.AggregateClaim.objects.select_related("source").order_by("number"),
+            "facility_count": m.Facility.objects.count(),
+            "datasets": m.Source.objects.filter(facilities__isnull=False).distinct()}
+
+
+@access.require("records.view_victim")
+def facility_list(request: HttpRequest) -> HttpResponse:
+    """Facilities with their locations (coordinates and an offline sketch, no map tiles)."""
+    return _facility_list(request, "web/facility_list.html")
+
+
+def _facility_list(request, template):
+    qs = m.Facility.objects.select_related("dataset").order_by("prefecture", "name", "id")
+    place = request.GET.get("place", "").strip()
+    if place:
+        qs = qs.filter(prefecture__icontains=place) | qs.filter(town__icontains=place)
+    page = _page(request, qs)
+    points = [(f.longitude, f.latitude) for f in m.Facility.objects.exclude(latitude=None).exclude(longitude=None)
+              .only("latitude", "longitude")]
+    sketch = _sketch(points)
+    return render(request, template, {"page": page, "place": place, "sketch": sketch,
+                                      "datasets": m.Source.objects.filter(facilities__isnull=False).distinct()})
+
+
+def _sketch(points, width=600, height=360) -> dict:
+    """Facility locations projected into an SVG box (equirectangular; Xinjiang's bounds)."""
+    lon0, lon1, lat0, lat1 = 73.0, 97.0, 34.0, 50.0
+    dots = [(round((lo - lon0) / (lon1 - lon0) * width, 1), round((lat1 - la) / (lat1 - lat0) * height, 1))
+            for lo, la in points if lon0 <= lo <= lon1 and lat0 <= la <= lat1]
+    return {"width": width, "height": height, "dots": dots}
+
+
+# ------------------------------------------------------------------ public site
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    """The public site's front page."""
+    counts = wsel.dashboard_counts(access.PUBLIC)
+    return render(request, "web/public/home.html", {"counts": counts})
+
+
+def public_victims(request: HttpRequest) -> HttpResponse:
+    """Published victims, search by any spelling; only what consent allows."""
+    return _victim_list(request, access.PUBLIC, "web/public/victims.html")
+
+
+def public_victim(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A published victim, through the redaction layer (404 when nothing may be shown)."""
+    victim = get_object_or_404(m.Victim, public_id=public_id)
+    return render(request, "web/public/victim.html", _profile_context(request, victim, access.PUBLIC))
+
+
+def public_statistics(request: HttpRequest) -> HttpResponse:
+    """Counts of published victims beside the aggregate claims."""
+    return render(request, "web/public/statistics.html", _stats_context(access.PUBLIC))
+
+
+def public_methodology(request: HttpRequest) -> HttpResponse:
+    """How the data is collected and published; the data licence and credits."""
+    return render(request, "web/public/methodology.html", {
+        "sources": m.Source.objects.order_by("key"),
+        "datasets": m.Source.objects.filter(facilities__isnull=False).distinct()})
+
+
+def public_facilities(request: HttpRequest) -> HttpResponse:
+    """Facilities with their locations, with the dataset's credit."""
+    return _facility_list(request, "web/public/facilities.html")

@@ -1,0 +1,174 @@
+"""Editors' decisions on pairs of victims: same, different, unsure; merge and unmerge.
+
+Decisions are :class:`~kuager.records.models.Judgement` rows between mentions,
+appended and never edited (a "same" judgement is withdrawn by setting
+``withdrawn_at`` when an editor unmerges). The victims themselves are then
+recomputed by :func:`kuager.records.services.resolution.resolve`, which always
+honours people's judgements: "same" joins, "different" never joins. Merging and
+unmerging only move mentions between victims: no mention, name, event or
+document is deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from kuager.errors import InputError
+from kuager.records import models as m
+
+DECISIONS = (m.Judgement.SAME, m.Judgement.DIFFERENT, m.Judgement.UNSURE)
+
+
+@dataclass
+class ReviewResult:
+    """What a decision did.
+
+    Attributes:
+        judgements: the Judgement rows written.
+        withdrawn: how many earlier "same" judgements were withdrawn.
+        victims: public ids of the victims the mentions belong to afterwards
+            (one id after a merge, two after a separation).
+        resolved: True when ``resolve()`` ran.
+    """
+
+    judgements: list[m.Judgement]
+    withdrawn: int
+    victims: list[str]
+    resolved: bool
+
+
+def _mentions(victim: m.Victim) -> list[m.Mention]:
+    return list(victim.mentions.order_by("key"))
+
+
+def _active_human(a_ids, b_ids, decision: str):
+    a_ids, b_ids = list(a_ids), list(b_ids)
+    qs = m.Judgement.objects.filter(source="human", withdrawn_at__isnull=True, decision=decision)
+    return qs.filter(mention_a_id__in=a_ids, mention_b_id__in=b_ids) | \
+        qs.filter(mention_a_id__in=b_ids, mention_b_id__in=a_ids)
+
+
+def _separate(left: list[m.Mention], right: list[m.Mention], user, note: str, score) -> tuple[list, int]:
+    now = timezone.now()
+    left_ids, right_ids = [x.id for x in left], [x.id for x in right]
+    withdrawn = _active_human(left_ids, right_ids, m.Judgement.SAME).update(withdrawn_at=now)
+    rows = [m.Judgement(mention_a=a, mention_b=b, decision=m.Judgement.DIFFERENT, source="human", score=score,
+                        decided_by=user, note=note) for a in left for b in right]
+    return m.Judgement.objects.bulk_create(rows), withdrawn
+
+
+def _public_ids(mentions: list[m.Mention]) -> list[str]:
+    ids = m.Mention.objects.filter(id__in=[x.id for x in mentions]).values_list("victim__public_id", flat=True)
+    return sorted(set(ids) - {None})
+
+
+@transaction.atomic
+def decide_pair(victim_a: m.Victim, victim_b: m.Victim, decision: str, *, user=None, note: str = "",
+                score: float | None = None, resolve_now: bool = True) -> ReviewResult:
+    """Record an editor's decision on two victims and apply it.
+
+    - ``same``: one "same" judgement between the first mention of each; then
+      ``resolve()`` joins them (unless an earlier "different" forbids it; then
+      the victims stay apart and :attr:`ReviewResult.victims` shows two ids).
+    - ``different``: a "different" judgement for every pair of their mentions,
+      and any active "same" judgement across them withdrawn; then ``resolve()``.
+    - ``unsure``: one "unsure" judgement (kept for the record; nothing moves).
+
+    Args:
+        victim_a, victim_b: two distinct victims.
+        decision: ``same``, ``different`` or ``unsure``.
+        user: who decided (``Judgement.decided_by``).
+        note: the editor's reason.
+        score: the model's probability shown to the editor, kept with the judgement.
+        resolve_now: run ``resolve()`` after (tests may turn it off).
+
+    Returns:
+        A :class:`ReviewResult`.
+
+    Raises:
+        InputError: unknown decision, the same victim twice, or a victim with no mention.
+    """
+    if decision not in DECISIONS:
+        raise InputError(f"{decision!r}: expected one of {', '.join(DECISIONS)}", field="decision")
+    if victim_a.pk == victim_b.pk:
+        raise InputError("a victim cannot be compared with itself", field="victims")
+    left, right = _mentions(victim_a), _mentions(victim_b)
+    if not left or not right:
+        raise InputError("both victims need at least one mention", field="victims")
+    withdrawn = 0
+    if decision == m.Judgement.DIFFERENT:
+        rows, withdrawn = _separate(left, right, user, note, score)
+    else:
+        rows = [m.Judgement.objects.create(mention_a=left[0], mention_b=right[0], decision=decision,
+                                           source="human", score=score, decided_by=user, note=note)]
+    resolved = False
+    if resolve_now and decision != m.Judgement.UNSURE:
+        from kuager.records.services.resolution import resolve
+
+        resolve()
+        resolved = True
+    return ReviewResult(rows, withdrawn, _public_ids(left + right), resolved)
+
+
+@transaction.atomic
+def unmerge(victim: m.Victim, mention_keys: list[str], *, user=None, note: str = "",
+            resolve_now: bool = True) -> ReviewResult:
+    """Split the mentions ``mention_keys`` off ``victim`` into a person of their own.
+
+    Active "same" judgements joining the split-off mentions to the rest are
+    withdrawn, and a "different" judgement is recorded for every pair across
+    the split, so later runs of ``resolve()`` keep them apart. The mentions
+    (with their names, events and documents) are moved, never deleted.
+
+    Args:
+        victim: the victim to split.
+        mention_keys: keys of some (not all) of its mentions.
+        user, note: who decided and why.
+        resolve_now: run ``resolve()`` after.
+
+    Returns:
+        A :class:`ReviewResult` (``victims``: the ids afterwards).
+
+    Raises:
+        InputError: no key given, a key not of this victim, or every mention chosen.
+    """
+    mentions = _mentions(victim)
+    keys = set(mention_keys)
+    unknown = keys - {x.key for x in mentions}
+    if not keys:
+        raise InputError("choose the mentions to split off", field="mentions")
+    if unknown:
+        raise InputError(f"not mentions of {victim.public_id}: {', '.join(sorted(unknown))}", field="mentions")
+    left = [x for x in mentions if x.key in keys]
+    right = [x for x in mentions if x.key not in keys]
+    if not right:
+        raise InputError("choose some of the mentions, not all of them", field="mentions")
+    rows, withdrawn = _separate(left, right, user, note, None)
+    if resolve_now:
+        from kuager.records.services.resolution import resolve
+
+        resolve()
+    return ReviewResult(rows, withdrawn, _public_ids(mentions), resolve_now)
+
+
+@transaction.atomic
+def set_publication(victim: m.Victim, *, published: bool | None = None, confidential: bool | None = None) -> m.Victim:
+    """Publish or withhold a victim, or mark it confidential (editors).
+
+    Args:
+        victim: the victim.
+        published: new value of ``published`` (None: unchanged).
+        confidential: new value of ``confidential`` (None: unchanged).
+
+    Returns:
+        The saved victim.
+    """
+    if published is not None:
+        victim.published = published
+    if confidential is not None:
+        victim.confidential = confidential
+    victim.save(update_fields=["published", "confidential", "updated_at"])
+    return victim

@@ -1,0 +1,333 @@
+"""Reads for the web pages: lists, filters, search, review candidates, dashboard counts.
+
+Every function takes the ``audience`` of :mod:`kuager.web.access` and returns
+only what that audience may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, OuterRef, Q, Subquery
+
+from kuager.records import models as m
+from kuager.records import selectors as rsel
+from kuager.web import access
+
+#: Most victims sharing one name key that the review queue pairs up (larger blocks are
+#: common names; the linkage engine handles those).
+MAX_BLOCK = 30
+
+
+# ----------------------------------------------------------------- names in the preferred script
+
+def ordered_names(names: list[tuple[str, str]], script: str = "") -> list[tuple[str, str]]:
+    """``(text, script)`` pairs with the preferred ``script`` first, keeping the order otherwise."""
+    if not script:
+        return list(names)
+    return sorted(names, key=lambda ns: ns[1] != script)
+
+
+def display_name(names: list[tuple[str, str]], script: str = "", fallback: str = "") -> str:
+    """The name to show first: the first in ``script`` if any, else the first held, else ``fallback``."""
+    ordered = ordered_names(names, script)
+    return ordered[0][0] if ordered else fallback
+
+
+@dataclass
+class VictimRow:
+    """One line of a victim list, from the mentions the audience may see."""
+
+    victim: m.Victim
+    name: str
+    other_names: list[str]
+    birth: str
+    testimonies: int
+    score: float | None = None
+
+
+def victim_rows(victims, audience: str, script: str = "") -> list[VictimRow]:
+    """List rows for ``victims`` (a page of them), names from the mentions ``audience`` may see.
+
+    Victims with nothing visible are dropped. Three queries for the page.
+    """
+    victims = list(victims)
+    mentions = (access.visible_mentions_qs(audience).filter(victim__in=victims)
+                .select_related("testimony").prefetch_related("names").order_by("key"))
+    by_victim: dict[int, list[m.Mention]] = {}
+    for mn in mentions:
+        by_victim.setdefault(mn.victim_id, []).append(mn)
+    rows = []
+    for v in victims:
+        ms = by_victim.get(v.id)
+        if not ms:
+            continue
+        seen, names = set(), []
+        for mn in ms:
+            for n in mn.names.all():
+                if n.text not in seen:
+                    seen.add(n.text)
+                    names.append((n.text, n.script))
+        ordered = [t for t, _ in ordered_names(names, script)]
+        births = sorted({rsel._birth_text(mn) for mn in ms} - {""})
+        rows.append(VictimRow(v, ordered[0] if ordered else "", ordered[1:], "; ".join(births),
+                              len({mn.testimony_id for mn in ms})))
+    return rows
+
+
+# ----------------------------------------------------------------- filters and search
+
+FILTERS = ("status", "ethnicity", "citizenship", "place", "facility", "year")
+
+
+def _latest_status_kind():
+    latest = (m.Event.objects.filter(mention=OuterRef("pk"), kind__in=rsel.STATUS_KINDS)
+              .order_by(F("date_start").desc(nulls_last=True), "-key").values("kind")[:1])
+    return Subquery(latest)
+
+
+def filter_victims(qs, audience: str, filters: dict[str, str]):
+    """Narrow a victim queryset by the search filters (each on the mentions ``audience`` may see).
+
+    Args:
+        qs: a :class:`~kuager.records.models.Victim` queryset.
+        audience: ``public``, ``team`` or ``internal``.
+        filters: any of :data:`FILTERS`; empty values are ignored.
+            ``status``: an event kind that is the latest status a testimony states;
+            ``ethnicity``, ``citizenship``: exact (case-insensitive);
+            ``place``: part of the place of origin, of an event's place, or of a
+            facility's prefecture or town;
+            ``facility``: a facility id an event names;
+            ``year``: a year some event's date overlaps.
+
+    Returns:
+        The narrowed queryset.
+    """
+    base = access.visible_mentions_qs(audience)
+    f = {k: (filters.get(k) or "").strip() for k in FILTERS}
+    if f["status"]:
+        qs = qs.filter(id__in=base.annotate(status_kind=_latest_status_kind())
+                       .filter(status_kind=f["status"]).values("victim_id"))
+    if f["ethnicity"]:
+        qs = qs.filter(id__in=base.filter(ethnicity__iexact=f["ethnicity"]).values("victim_id"))
+    if f["citizenship"]:
+        qs = qs.filter(id__in=base.filter(citizenship__iexact=f["citizenship"]).values("victim_id"))
+    if f["place"]:
+        p = f["place"]
+        qs = qs.filter(id__in=base.filter(
+            Q(place_of_origin__icontains=p) | Q(events__place_text__icontains=p)
+            | Q(events__facility__prefecture__icontains=p) | Q(events__facility__town__icontains=p)
+        ).values("victim_id"))
+    if f["facility"].isdigit():
+        qs = qs.filter(id__in=base.filter(events__facility_id=int(f["facility"])).values("victim_id"))
+    if f["year"].isdigit() and len(f["year"]) == 4:
+        y = int(f["year"])
+        qs = qs.filter(id__in=base.filter(events__date_start__lte=dt.date(y, 12, 31),
+                                          events__date_end__gte=dt.date(y, 1, 1)).values("victim_id"))
+    return qs
+
+
+def search(query: str, audience: str, filters: dict[str, str] | None = None, limit: int = 1000) -> list[m.Victim]:
+    """Victims matching a name in any spelling or script, or a Chinese ID number, then the filters.
+
+    Names are matched by :func:`kuager.records.selectors.search_victims`; a
+    victim is kept only when the name or number matched belongs to a mention
+    ``audience`` may see (so a withheld spelling never leads to a person).
+
+    Returns:
+        Victims, best name match first (at most ``limit``).
+    """
+    from kuager import names as kn
+
+    q = query.strip()
+    found = rsel.search_victims(q, limit=limit)
+    if not found:
+        return []
+    ids = [v.id for v in found]
+    base = access.visible_mentions_qs(audience).filter(victim_id__in=ids)
+    if len(q) == 18 and q[:17].isdigit():
+        ok = set(base.filter(chinese_id=q.upper()).values_list("victim_id", flat=True))
+    else:
+        qkeys = kn.keys(q)
+        ok = set(m.NameKey.objects.filter(key__in=qkeys, name__mention__in=base)
+                 .values_list("name__mention__victim_id", flat=True))
+    if filters and any((filters.get(k) or "").strip() for k in FILTERS):
+        ok &= set(filter_victims(m.Victim.objects.filter(id__in=ok), audience, filters).values_list("id", flat=True))
+    return [v for v in found if v.id in ok]
+
+
+def filter_choices(audience: str) -> dict[str, list]:
+    """Values offered in the filter menus: statuses, ethnicities, citizenships, years."""
+    base = access.visible_mentions_qs(audience)
+    ethnicities = sorted(set(base.exclude(ethnicity="").values_list("ethnicity", flat=True).distinct()[:200]))
+    citizenships = sorted(set(base.exclude(citizenship="").values_list("citizenship", flat=True).distinct()[:200]))
+    return {"status": [k for k in m.EventKind.values if k in rsel.STATUS_KINDS],
+            "ethnicity": ethnicities, "citizenship": citizenships}
+
+
+def lookup(query: str, audience: str, limit: int = 8, script: str = "") -> list[dict]:
+    """Possible duplicates while typing a name: only non-confidential facts.
+
+    Returns:
+        ``[{"public_id", "name", "other_names", "birth", "testimonies"}]`` for
+        victims a ``team`` audience may see whose names share a key with
+        ``query``, best first. Confidential victims, mentions and testimonies
+        are never looked at.
+    """
+    audience = access.PUBLIC if audience == access.PUBLIC else access.TEAM
+    if len(query.strip()) < 2:
+        return []
+    victims = search(query, audience, limit=limit)
+    rows = victim_rows(victims, audience, script)
+    return [{"public_id": r.victim.public_id, "name": r.name, "other_names": r.other_names[:5],
+             "birth": r.birth, "testimonies": r.testimonies} for r in rows]
+
+
+# ----------------------------------------------------------------- review queue
+
+@dataclass
+class Candidate:
+    """Two victims that may be one person."""
+
+    a: m.Victim
+    b: m.Victim
+    score: float
+    keys: list[str] = field(default_factory=list)
+
+
+def _decided_pairs() -> set[tuple[int, int]]:
+    """Victim-id pairs with an active human judgement between their mentions."""
+    rows = (m.Judgement.objects.filter(source="human", withdrawn_at__isnull=True)
+            .values_list("mention_a__victim_id", "mention_b__victim_id"))
+    return {tuple(sorted(r)) for r in rows if None not in r}
+
+
+def review_candidates(limit: int = 200) -> list[Candidate]:
+    """Pairs of victims that share a full-name key (``n:`` or ``f:`` of :func:`kuager.names.keys`).
+
+    Scored by the best :func:`kuager.names.similarity` between their names
+    (a stand-in until :mod:`kuager.linkage` gives probabilities); pairs that
+    already have a human judgement are left out. Keys shared by more than
+    :data:`MAX_BLOCK` victims are skipped.
+
+    Returns:
+        Up to ``limit`` candidates, highest score first (ties by public ids).
+    """
+    from kuager import names as kn
+
+    busy = (m.NameKey.objects.filter(Q(key__startswith="n:") | Q(key__startswith="f:"),
+                                     name__mention__victim__isnull=False)
+            .values("key").annotate(nv=Count("name__mention__victim", distinct=True))
+            .filter(nv__gt=1, nv__lte=MAX_BLOCK).values_list("key", flat=True))
+    rows = (m.NameKey.objects.filter(key__in=list(busy[:5000]))
+            .values_list("key", "name__mention__victim_id").distinct())
+    blocks: dict[str, set[int]] = {}
+    for key, vid in rows:
+        blocks.setdefault(key, set()).add(vid)
+    decided = _decided_pairs()
+    pairs: dict[tuple[int, int], list[str]] = {}
+    for key, vids in blocks.items():
+        vids = sorted(vids)
+        for i, a in enumerate(vids):
+            for b in vids[i + 1:]:
+                if (a, b) not in decided:
+                    pairs.setdefault((a, b), []).append(key)
+    if not pairs:
+        return []
+    involved = {v for p in pairs for v in p}
+    victims = {v.id: v for v in m.Victim.objects.filter(id__in=involved)}
+    texts: dict[int, list[str]] = {}
+    for vid, text in m.MentionName.objects.filter(mention__victim_id__in=involved).values_list(
+            "mention__victim_id", "text"):
+        texts.setdefault(vid, []).append(text)
+    out = []
+    for (a, b), ks in pairs.items():
+        score = max((kn.similarity(x, y) for x in texts.get(a, []) for y in texts.get(b, [])), default=0.0)
+        out.append(Candidate(victims[a], victims[b], score, sorted(ks)))
+    out.sort(key=lambda c: (-c.score, c.a.public_id, c.b.public_id))
+    return out[:limit]
+
+
+@dataclass
+class Comparison:
+    """Two victims' profiles field by field: what agrees and what differs."""
+
+    rows: list[dict]
+    names_a: list[tuple[str, str, list[str]]]
+    names_b: list[tuple[str, str, list[str]]]
+    score: float
+
+
+def compare(a: m.Victim, b: m.Victim) -> Comparison:
+    """Side-by-side comparison for the review queue (editors: internal audience).
+
+    Each row: ``{"label", "a": [values], "b": [values], "state"}`` with state
+    ``agree`` (a value in common), ``differ`` (both known, none in common) or
+    ``unknown`` (one side or both unknown).
+    """
+    from kuager import names as kn
+
+    pa = access.profile_for(a, access.INTERNAL)
+    pb = access.profile_for(b, access.INTERNAL)
+    rows = []
+    fa = {f.name: f for f in pa.fields} if pa else {}
+    fb = {f.name: f for f in pb.fields} if pb else {}
+    for fname, label in rsel.PROFILE_FIELDS:
+        va = [s.value for s in fa[fname].values] if fname in fa else []
+        vb = [s.value for s in fb[fname].values] if fname in fb else []
+        state = "unknown" if not va or not vb else ("agree" if set(va) & set(vb) else "differ")
+        rows.append({"name": fname, "label": label, "a": va, "b": vb, "state": state})
+    sa = [s.value for s in pa.status] if pa else []
+    sb = [s.value for s in pb.status] if pb else []
+    rows.append({"name": "status", "label": "Status", "a": sa, "b": sb,
+                 "state": "unknown" if not sa or not sb else ("agree" if set(sa) & set(sb) else "differ")})
+    na, nb = (pa.names if pa else []), (pb.names if pb else [])
+    score = max((kn.similarity(x[0], y[0]) for x in na for y in nb), default=0.0)
+    return Comparison(rows, na, nb, score)
+
+
+# ----------------------------------------------------------------- dashboard
+
+def dashboard_counts(audience: str) -> dict:
+    """Counts for the dashboard, from the mentions ``audience`` may see (database aggregates).
+
+    Returns:
+        ``{"victims", "testimonies", "events", "by_status", "by_ethnicity",
+        "by_citizenship", "by_year", "by_verification"}``; the ``by_*`` values are
+        lists of ``(value, victims)`` sorted by count (highest first). A victim
+        whose testimonies state different values counts under each.
+    """
+    base = access.visible_mentions_qs(audience)
+    victims = base.values("victim_id").distinct().count()
+
+    def by(field_name):
+        rows = (base.exclude(**{field_name: ""}).values(field_name)
+                .annotate(n=Count("victim_id", distinct=True)).order_by("-n", field_name))
+        return [(r[field_name], r["n"]) for r in rows[:30]]
+
+    status_rows = (base.annotate(status_kind=_latest_status_kind()).exclude(status_kind=None)
+                   .values("status_kind").annotate(n=Count("victim_id", distinct=True)).order_by("-n"))
+    years = Counter()
+    first = (m.Event.objects.filter(mention__in=base, date_start__isnull=False)
+             .values("mention__victim_id").annotate(first=F("date_start")).values_list("mention__victim_id",
+                                                                                      "date_start"))
+    earliest: dict[int, dt.date] = {}
+    for vid, d in first:
+        if vid not in earliest or d < earliest[vid]:
+            earliest[vid] = d
+    for d in earliest.values():
+        years[d.year] += 1
+    verification = (access.visible_victims_qs(audience).values("verification").annotate(n=Count("id"))
+                    .order_by("-n"))
+    return {
+        "victims": victims,
+        "testimonies": base.values("testimony_id").distinct().count(),
+        "events": m.Event.objects.filter(mention__in=base).count(),
+        "by_status": [(r["status_kind"], r["n"]) for r in status_rows],
+        "by_ethnicity": by("ethnicity"),
+        "by_citizenship": by("citizenship"),
+        "by_year": sorted(years.items()),
+        "by_verification": [(r["verification"], r["n"]) for r in verification],
+    }

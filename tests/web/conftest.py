@@ -1,0 +1,63 @@
+"""Fixtures for the web tests: one user per role and a few invented victims.
+
+All people here are invented.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kuager.records import models as m
+from kuager.records.services import intake
+from kuager.records.services.roles import ROLES, add_user
+
+PASSWORD = "correct horse battery staple 7"
+
+
+@pytest.fixture
+def users(db):
+    """``{role: user}`` for the four roles, plus ``"volunteer2"`` (a second volunteer)."""
+    out = {role: add_user(f"{role}1", role, PASSWORD)[0] for role in ROLES}
+    out["volunteer2"] = add_user("volunteer2", "volunteer", PASSWORD)[0]
+    return out
+
+
+def record(names, *, consent="full", confidential=False, victim_confidential=False, user=None, events=(),
+           chinese_id="", ethnicity="Kazakh", birth="1980", testifier="Invented Testifier"):
+    """Record an invented testimony with one victim; returns the testimony."""
+    data = intake.TestimonyInput(
+        victims=[intake.VictimInput(names=list(names), sex="female", birth_date_text=birth, ethnicity=ethnicity,
+                                    citizenship="Kazakhstan", chinese_id=chinese_id,
+                                    confidential=victim_confidential,
+                                    events=[intake.EventInput(kind=k, date_text=d) for k, d in events])],
+        testifier_name=testifier, consent=consent, confidential=confidential, recorded_on_text="2019-03-01")
+    return intake.record_testimony(data, user=user)
+
+
+@pytest.fixture
+def password():
+    """The password of every test user."""
+    return PASSWORD
+
+
+@pytest.fixture(name="record")
+def record_fixture():
+    """The :func:`record` helper (invented testimony with one victim)."""
+    return record
+
+
+@pytest.fixture
+def sample(db, users):
+    """Four invented victims: public (full consent), no consent, confidential testimony, a Latin twin.
+
+    Returns ``{"public": Victim, "no_consent": Victim, "confidential": Victim, "latin": Victim,
+    "volunteer_testimony": Testimony}``.
+    """
+    t1 = record(["Айгерім Серікқызы"], consent="full", user=users["volunteer"],
+                events=[("detained_camp", "May 2018")])
+    t2 = record(["Нұрлан Бекұлы"], consent="none", user=users["volunteer2"])
+    t3 = record(["Жанар Болатқызы"], consent="full", confidential=True)
+    t4 = record(["Gulmira Adilkyzy"], consent="full", events=[("lost_contact", "2017")])
+    v = lambda t: t.mentions.get().victim  # noqa: E731
+    return {"public": v(t1), "no_consent": v(t2), "confidential": v(t3), "latin": v(t4),
+            "volunteer_testimony": t1}
