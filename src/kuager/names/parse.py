@@ -222,25 +222,27 @@ def parse(name: str) -> PersonName:
             if not roles[k]:
                 roles[k] = "other"
 
-    parts = tuple(Part(text=x[0], role=roles[k], root=x[2], suffix=x[3], script=x[1])
-                  for k, x in enumerate(infos))
-    given = next((p.text for p in parts if p.role == "given"), None)
-    fpart = next((p for p in parts if p.role == "father"), None)
-    spart = next((p for p in parts if p.role == "surname"), None)
+    parts = tuple(Part(x[0], roles[k], x[2], x[3], x[1]) for k, x in enumerate(infos))
+    gi = fi = si = -1
+    for k, r in enumerate(roles):
+        if r == "given" and gi < 0:
+            gi = k
+        elif r == "father" and fi < 0:
+            fi = k
+        elif r == "surname" and si < 0:
+            si = k
+    gpart = parts[gi] if gi >= 0 else None
+    fpart = parts[fi] if fi >= 0 else None
+    spart = parts[si] if si >= 0 else None
+    given = gpart.text if gpart else None
     father = fpart.root if fpart else (spart.root if spart and spart.suffix else None)
     surname = spart.text if spart else None
     patronymic = fpart.text if fpart and fpart.suffix else None
-
-    def forms(p: Part | None) -> tuple:
-        if p is None:
-            return ()
-        return infos[parts.index(p)][5]
-
-    gpart = next((p for p in parts if p.role == "given"), None)
-    second = fpart or spart
+    sk = fi if fi >= 0 else si
     return PersonName(
         original=name, script=script, parts=parts, given=given, father=father, surname=surname,
         patronymic=patronymic, marked=marked, fused=fused,
-        given_forms=forms(gpart), second_forms=forms(second),
-        surname_forms=forms(spart) if (fpart and spart) else (),
+        given_forms=infos[gi][5] if gi >= 0 else (),
+        second_forms=infos[sk][5] if sk >= 0 else (),
+        surname_forms=infos[si][5] if (fi >= 0 and si >= 0) else (),
     )
