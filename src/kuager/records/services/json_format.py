@@ -1080,9 +1080,9 @@ def _write(d: dict, plan: dict, report) -> None:
             if db_t and db_t.testifier_id and db_t.testifier_id not in claimed:
                 obj = db_t.testifier
                 break
-        if obj is None and not gave[x["key"]]:
-            obj = m.Testifier.objects.filter(testimonies__isnull=True, **x["fields"]).exclude(id__in=claimed) \
-                .order_by("id").first()
+        if obj is None and not gave[x["key"]]:  # (identity fields are encrypted: compared here, not in SQL)
+            obj = next((tf for tf in m.Testifier.objects.filter(testimonies__isnull=True).exclude(id__in=claimed)
+                        .order_by("id") if all(getattr(tf, k) == v for k, v in x["fields"].items())), None)
         if obj is None:
             obj = m.Testifier(**x["fields"])
             obj.save()
@@ -1269,7 +1269,8 @@ def import_json(path: str | Path, report) -> None:
         doc = None
     if not ck.errors:
         data = _read(doc, ck)
-        plan = _check_references(ck, data) if not ck.errors else None
+        if data:  # the format and version are right: check references too, to report everything at once
+            plan = _check_references(ck, data)
     if ck.errors:
         report.rejected.extend(str(e) for e in ck.errors)
         if len(ck.errors) == 1:
