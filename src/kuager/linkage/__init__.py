@@ -172,7 +172,6 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             pairs = pd.concat([pairs, missing], ignore_index=True)
     else:
         pairs["decision"] = None
-        stats.setdefault("blocking_recall_on_decisions", None)
     stats.setdefault("blocking_recall_on_decisions", None)
     pairs["decision"] = pairs["decision"].astype(object).where(pairs["decision"].notna(), None)
     stats["seconds_predict"] = time.perf_counter() - t0

@@ -75,7 +75,6 @@ def normalise_decisions(decisions: Iterable) -> dict[tuple[str, str], str]:
 class _UF:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
-        self.members: dict[int, set[int]] = {}
 
     def find(self, x: int) -> int:
         p = self.parent

@@ -214,7 +214,7 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
         result[col] = result[col].astype("Int64")
     for col in extra_fields or {}:
         vals = df[col].astype("string").str.strip().str.lower()
-        result["x_" + col] = vals.where(vals != "", None).astype(object).where(vals.notna(), None).values
+        result["x_" + col] = [v if isinstance(v, str) and v else None for v in vals]
     return result
 
 
