@@ -3,8 +3,7 @@
 Each subcommand is a module in :mod:`kuager.commands` that defines
 
 - ``NAME`` (str) and ``HELP`` (one line),
-- ``add_arguments(parser: argparse.ArgumentParser) -> None`` (must not import
-  Django models: the parser is built before Django is set up),
+- ``add_arguments(parser: argparse.ArgumentParser) -> None``,
 - ``run(args: argparse.Namespace) -> int`` (the exit code),
 - optionally ``NEEDS_DJANGO = False`` for commands that use only the core
   packages (names, linkage, estimation) and must work without a database.
@@ -31,7 +30,14 @@ def _command_modules():
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser with every subcommand registered."""
+    """Return the argument parser with every subcommand registered.
+
+    Django is configured first (no database connection is made), so a command's
+    ``add_arguments`` may read choices from the apps.
+    """
+    from kuager import django_setup
+
+    django_setup()
     parser = argparse.ArgumentParser(
         prog="kuager",
         description="Kuager: document detentions and enforced disappearances from testimonies.",
@@ -56,10 +62,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     progress.QUIET = bool(getattr(args, "quiet", False))
     module = args._module
-    if getattr(module, "NEEDS_DJANGO", True):
-        from kuager import django_setup
-
-        django_setup()
     from kuager.errors import KuagerError
 
     try:
