@@ -5,7 +5,7 @@ Each subcommand is a module in :mod:`kuager.commands` that defines
 - ``NAME`` (str) and ``HELP`` (one line),
 - ``add_arguments(parser: argparse.ArgumentParser) -> None``,
 - ``run(args: argparse.Namespace) -> int`` (the exit code),
-- optionally ``NEEDS_DJANGO = False`` for commands that use only the core
+- optionally ``NEEDS_DJANGO = False``, marking commands that use only the core
   packages (names, linkage, estimation) and must work without a database.
 
 Modules are found by name, so a new command is a new file and nothing else.
