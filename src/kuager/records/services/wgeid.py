@@ -300,7 +300,9 @@ def check_admissibility(victim: m.Victim, today: date | None = None, *, submitte
         refusals.append(f"Nothing about {victim.public_id} may leave the system (the victim is withheld or "
                         "confidential, or every testimony about them is withheld by consent).")
         elements = [Element(c, t, r, False, [], "nothing may be shown") for c, t, r in _ELEMENT_TITLES]
-        elements[-1].missing = _consent_missing(victim)
+        elements[-1].present, elements[-1].missing = bool(consent), "" if consent else _consent_missing(victim)
+        if not consent:
+            refusals.append(f"No family consent: {_consent_missing(victim)}.")
         return Admissibility(victim, elements, False, "not checked: nothing may be shown", refusals, today)
 
     # (a) name and identifying data
@@ -568,7 +570,8 @@ def draft_submission(victim: m.Victim, submitter: str | None = None, confidentia
     sections: list[Section] = []
     ident = Section("a", "1. Identity of the disappeared person")
     for text, script, nums in profile.names:
-        ident.rows.append((f"Name ({script})", f"{text}   [{', '.join(nums)}]"))
+        shown = f"\u2068{text}\u2069" if script == m.ScriptChoices.ARABIC else text  # isolate right-to-left text
+        ident.rows.append((f"Name ({script})", f"{shown}   [{', '.join(nums)}]"))
     for fname, label in (("sex", "Sex"), ("birth", "Date of birth / age"), ("citizenship", "Citizenship"),
                          ("ethnicity", "Ethnicity"), ("place_of_origin", "Place of origin"),
                          ("father_name", "Father's name"), ("occupation", "Occupation")):
@@ -588,10 +591,10 @@ def draft_submission(victim: m.Victim, submitter: str | None = None, confidentia
         sec = Section(code, title, items=list(e.found) or ["not known"], missing="" if e.present else e.missing)
         sections.append(sec)
     sections[-1].paragraphs.append(
-        "The person is believed to be held by agents of the People's Republic of China, in a facility "
-        "of the authorities of the Xinjiang Uyghur Autonomous Region, without their fate or whereabouts "
-        "being disclosed to the family (International Convention for the Protection of All Persons from "
-        "Enforced Disappearance, art. 2)." if adm.element("d").present else
+        "The person is believed to have been deprived of liberty by agents of the People's Republic of China "
+        "in the Xinjiang Uyghur Autonomous Region, and to be held without their fate or whereabouts being "
+        "disclosed to the family (International Convention for the Protection of All Persons from Enforced "
+        "Disappearance, art. 2)." if adm.element("d").present else
         "The record does not yet say who arrested or holds the person.")
 
     circ = Section("circ", "5. Circumstances, as the testimonies give them")
