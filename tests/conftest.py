@@ -40,9 +40,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _kuager_home(tmp_path, monkeypatch, settings):
-    """Give every test its own data directory."""
+    """Give every test its own data directory, with its own encryption key file (as `kuager init` makes)."""
+    from kuager.protection.crypto import ensure_keyring
+
     home = tmp_path / "kuager-home"
     home.mkdir()
     monkeypatch.setenv("KUAGER_HOME", str(home))
+    monkeypatch.delenv("KUAGER_KEY_FILE", raising=False)
+    ensure_keyring()
     settings.MEDIA_ROOT = home / "files"
     return home

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import models
 
 from kuager.dates import PRECISIONS, PartialDate, note_of
+from kuager.records.fields import BlindIndexField, EncryptedCharField, EncryptedTextField
 
 PRECISION_CHOICES = [(p, p) for p in PRECISIONS]
 
@@ -153,7 +154,7 @@ class Source(TimeStamped):
     url = models.CharField(max_length=1000, blank=True)
     license = models.CharField(max_length=300, blank=True)
     attribution = models.CharField(max_length=500, blank=True)
-    text = models.TextField(blank=True)
+    text = EncryptedTextField(blank=True)  # a source's full text names testifiers: encrypted at rest
     sha256 = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
@@ -161,13 +162,24 @@ class Source(TimeStamped):
 
 
 class Testifier(TimeStamped):
-    """A person who gives testimony. Identity fields are confidential."""
+    """A person who gives testimony. Identity fields are confidential.
 
-    name = models.CharField(max_length=300, blank=True)
+    ``name``, ``residence`` and ``contact`` are encrypted at rest (they cannot be
+    filtered in SQL); ``name_index`` is a blind index of the name, and
+    :meth:`with_name` finds testifiers by exact name through it.
+    """
+
+    name = EncryptedCharField(max_length=300, blank=True)
+    name_index = BlindIndexField(source="name")
     anonymous = models.BooleanField(default=False)
     citizenship = models.CharField(max_length=200, blank=True)
-    residence = models.CharField(max_length=300, blank=True)
-    contact = models.TextField(blank=True)
+    residence = EncryptedCharField(max_length=300, blank=True)
+    contact = EncryptedTextField(blank=True)
+
+    @classmethod
+    def with_name(cls, name: str):
+        """Testifiers whose name is ``name`` (after NFC and white-space normalisation), as a queryset."""
+        return cls.objects.filter(name_index__in=cls._meta.get_field("name_index").lookup_values(name))
 
     def __str__(self) -> str:
         return "(anonymous testifier)" if self.anonymous or not self.name else self.name
@@ -192,8 +204,8 @@ class Testimony(TimeStamped):
     channel = models.CharField(max_length=30, choices=ChannelChoices.choices, default=ChannelChoices.OTHER)
     channel_text = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=20, blank=True)
-    original_text = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
+    original_text = EncryptedTextField(blank=True)  # always encrypted, confidential or not
+    notes = EncryptedTextField(blank=True)  # spreadsheet cells no target took: may name anyone
     consent = models.CharField(max_length=10, choices=ConsentChoices.choices, default=ConsentChoices.NONE)
     confidential = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -346,7 +358,7 @@ class Appeal(TimeStamped):
     testimony = models.ForeignKey(Testimony, null=True, blank=True, on_delete=models.CASCADE, related_name="appeals")
     mentions = models.ManyToManyField(Mention, blank=True, related_name="appeals")
     authority = models.CharField(max_length=300)
-    sender = models.CharField(max_length=300, blank=True)
+    sender = EncryptedCharField(max_length=300, blank=True)  # the testifier's name: encrypted at rest
     description = models.TextField(blank=True)
     date_start = models.DateField(null=True, blank=True)
     date_end = models.DateField(null=True, blank=True)

@@ -344,7 +344,7 @@ def _write_testimony(row: _Row, number: str, source, batch, existing, fp: str) -
     tf_fields = {"citizenship": row.get("testifier.citizenship"), "residence": row.get("testifier.residence"),
                  "contact": row.get("testifier.contact")}
     if tname:
-        tf = m.Testifier.objects.filter(name=tname).first() or m.Testifier(name=tname)
+        tf = m.Testifier.with_name(tname).first() or m.Testifier(name=tname)
     else:
         tf = existing.testifier if existing and existing.testifier and existing.testifier.anonymous else m.Testifier()
     tf.anonymous = anonymous
