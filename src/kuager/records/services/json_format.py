@@ -180,13 +180,16 @@ def build_document(scope: str = redaction.INTERNAL) -> dict:
     audience = redaction.Audience(scope)
     internal = audience.internal
 
-    testimonies = list(
-        m.Testimony.objects.select_related("source", "testifier", "recorded_by").order_by("number").prefetch_related(
+    # Every list is sorted in Python, not by the database's collation, so that any two databases
+    # holding the same records write the same file.
+    testimonies = sorted(
+        m.Testimony.objects.select_related("source", "testifier", "recorded_by").prefetch_related(
             Prefetch("mentions", m.Mention.objects.order_by("key").prefetch_related(
                 Prefetch("names", m.MentionName.objects.order_by("position", "id")))),
             Prefetch("events", m.Event.objects.order_by("key").select_related("mention", "facility__dataset")),
             Prefetch("appeals", m.Appeal.objects.order_by("key").prefetch_related("mentions")),
-            Prefetch("documents", m.Document.objects.order_by("key").select_related("mention"))))
+            Prefetch("documents", m.Document.objects.order_by("key").select_related("mention"))),
+        key=lambda t: t.number)
     shown = [t for t in testimonies if redaction.testimony_visible(t, audience)]
     shown_ids = {t.id for t in shown}
     hidden_victims = set() if internal else set(
@@ -217,24 +220,24 @@ def build_document(scope: str = redaction.INTERNAL) -> dict:
     out_testimonies, testifiers, used_sources = [], {}, set()
     for t in progress.track(shown, "Exporting testimonies"):
         mentions, events, appeals, documents = [], [], [], []
-        for mn in t.mentions.all():
+        for mn in sorted(t.mentions.all(), key=lambda x: x.key):
             if not mention_ok[mn.id]:
                 continue
             mentions.append({"key": mn.key,
                              "names": [{"text": n.text, "script": n.script, "position": n.position}
-                                       for n in mn.names.all()],
+                                       for n in sorted(mn.names.all(), key=lambda n: (n.position, n.id))],
                              **_plain(mn, MENTION_FIELDS), "place": prefs.get(mn.place_id)})
-        for e in t.events.all():
+        for e in sorted(t.events.all(), key=lambda x: x.key):
             if e.mention_id and not mention_ok[e.mention_id]:
                 continue
             events.append({"key": e.key, "mention": mention_key.get(e.mention_id), "date": _date(e, "date"),
                            "place": prefs.get(e.place_id), "facility": _facility_ref(e.facility),
                            **_plain(e, EVENT_FIELDS)})
-        for a in t.appeals.all():
+        for a in sorted(t.appeals.all(), key=lambda x: x.key):
             d = appeal_dict(a, t)
             if d is not None:
                 appeals.append(d)
-        for d in t.documents.all():
+        for d in sorted(t.documents.all(), key=lambda x: x.key):
             if d.mention_id and not mention_ok[d.mention_id]:
                 continue
             doc = {"key": d.key, "mention": mention_key.get(d.mention_id), **_plain(d, DOCUMENT_FIELDS)}
@@ -267,14 +270,15 @@ def build_document(scope: str = redaction.INTERNAL) -> dict:
             testifiers[tkeys[tf.id]] = {"key": tkeys[tf.id], **_plain(tf, TESTIFIER_FIELDS)}
 
     loose_appeals = []
-    for a in m.Appeal.objects.filter(testimony__isnull=True).order_by("key").prefetch_related("mentions"):
+    for a in sorted(m.Appeal.objects.filter(testimony__isnull=True).prefetch_related("mentions"),
+                    key=lambda x: x.key):
         d = appeal_dict(a, None)
         if d is not None:
             loose_appeals.append(d)
 
     victims = []
-    for v in m.Victim.objects.order_by("public_id").prefetch_related(
-            Prefetch("mentions", m.Mention.objects.prefetch_related("names"))):
+    for v in sorted(m.Victim.objects.prefetch_related(
+            Prefetch("mentions", m.Mention.objects.prefetch_related("names"))), key=lambda x: x.public_id):
         if v.id in hidden_victims:
             continue
         vms = [mn for mn in v.mentions.all() if mention_ok[mn.id]]
@@ -282,14 +286,15 @@ def build_document(scope: str = redaction.INTERNAL) -> dict:
             continue
         rec = {"public_id": v.public_id, **_plain(v, VICTIM_FIELDS), "mentions": sorted(mn.key for mn in vms)}
         if not internal:
-            names = [n for mn in sorted(vms, key=lambda x: x.key) for n in mn.names.all()]
+            names = [n for mn in sorted(vms, key=lambda x: x.key)
+                     for n in sorted(mn.names.all(), key=lambda n: (n.position, n.id))]
             if v.display_name not in {n.text for n in names}:  # it came from a withheld mention
                 latin = Counter(n.text for n in names if n.script == m.ScriptChoices.LATIN)
                 rec["display_name"] = latin.most_common(1)[0][0] if latin else (names[0].text if names else "")
         victims.append(rec)
 
     claims = []
-    for c in m.AggregateClaim.objects.select_related("source").order_by("number"):
+    for c in sorted(m.AggregateClaim.objects.select_related("source"), key=lambda x: x.number):
         claims.append({"number": c.number, "source": c.source.key if c.source else None, "date": _date(c, "date"),
                        **_plain(c, CLAIM_FIELDS)})
         if c.source_id:
@@ -309,7 +314,7 @@ def build_document(scope: str = redaction.INTERNAL) -> dict:
     places.sort(key=lambda p: p["ref"])
 
     sources = []
-    for s in m.Source.objects.order_by("key"):
+    for s in sorted(m.Source.objects.all(), key=lambda x: x.key):
         if not internal and s.id not in used_sources:
             continue
         rec = {"key": s.key, **_plain(s, SOURCE_FIELDS)}
@@ -580,7 +585,7 @@ class _Checker:
 
     def moment(self, rec: dict, name: str, where: str, *, required: bool) -> datetime | None:
         """A date and time with a time zone (ISO 8601), or null when not ``required``."""
-        w = f"{where}.{name}"
+        w = f"{where}.{name}" if where else name
         v = rec.get(name)
         if v is None:
             if required:
@@ -736,7 +741,7 @@ def _read(doc: Any, ck: _Checker) -> dict:
     if "scope" in top and top["scope"] not in SCOPES:
         ck.error("scope", f"{top['scope']!r} is not one of public, internal")
     if "exported_at" in top and top["exported_at"] is not None:
-        ck.moment(top, "exported_at", "(top level)", required=False)
+        ck.moment(top, "exported_at", "", required=False)
 
     out: dict[str, Any] = {"has_victims": "victims" in top}
     out["sources"] = []
