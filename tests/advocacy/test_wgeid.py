@@ -112,6 +112,7 @@ def test_pdf_of_gozalnur_holds_the_case(od_victims, tmp_path):
     assert "Letter to Ministry of Foreign Affairs of Kazakhstan" in text and "no response" in text
     assert "Standard procedure" in text and "URGENT" not in text
     assert "Name Zhenisnur Ayatkhanuly" in text  # the submitter, not confidential
+    assert "Husband raises their two small children alone." in text  # T-002's text: consent full
     if shutil.which("pdftoppm"):
         (tmp_path / "g.pdf").write_bytes(data)
         subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(tmp_path / "g.pdf"),
@@ -126,6 +127,7 @@ def test_confidential_submitter_is_named_nowhere(od_victims, tmp_path):
     assert "Ayatkhanuly" not in text and "Zhenisnur" not in text
     assert "sent by the victim's husband" in text
     assert "keep their identity confidential" in text
+    assert "raises their two small children" not in text  # narratives may name the family: left out
     import docx
 
     d = docx.Document(io.BytesIO(wgeid.render_docx(sub)))

@@ -607,7 +607,7 @@ def draft_submission(victim: m.Victim, submitter: str | None = None, confidentia
         if e.reason_given:
             bits.append(f"reason given: {e.reason_given}")
         circ.rows.append((str(entry.date), f"{'; '.join(bits)} [{entry.testimony.number}]"))
-    for t in profile.testimonies:
+    for t in profile.testimonies if not confidential_submitter else []:  # a narrative may name the family
         if redaction.testimony_text(t, redaction.Audience(redaction.PUBLIC)):
             circ.paragraphs.append(f"{t.number} ({t.attribution or 'source not recorded'}): "
                                    f"{redaction.testimony_text(t, redaction.Audience(redaction.PUBLIC))}")
