@@ -28,7 +28,8 @@ MARK = "leakmark"
 
 #: What the public may see, planted beside the markers: proves the export is not just empty.
 VISIBLE = ["Gozalnur Zheniskazy", "Zhenisnur Ayatkhanuly", "Toktar Osmangali", "Kayrat Samarkin",
-           "Anonfacts Visible", "Fullconsent Speaker", "Fullconsent text visible", "Sharedvictim Visible"]
+           "Anonfacts Visible", "Fullconsent Speaker", "Fullconsent text visible", "Sharedvictim Visible",
+           "Anonflag text visible"]
 
 
 def _testimony(number, consent, *, testifier=None, text="", confidential=False, notes="", **kw):
@@ -85,6 +86,9 @@ def planted(od_dir):
     m.Mention.objects.filter(pk=hidden.pk).update(victim=shared)  # its other mention is withheld
     m.Document.objects.create(key="T-803/d1", testimony=t3, mention=visible, description="photo",
                               original_name="leakmark-family-name.jpg")
+    # full consent, but the testifier asked not to be named: facts and text, never the name.
+    tf5 = m.Testifier.objects.create(name="Leakmark Anonymous Flag", anonymous=True)
+    _testimony("T-805", "full", testifier=tf5, text="Anonflag text visible.")
     # full consent but marked confidential: withheld.
     _testimony("T-804", "full", testifier=tf3, text="Leakmark confidential testimony.", confidential=True)
     # people's decisions are internal.
@@ -116,7 +120,8 @@ def test_public_json_and_csv_leak_nothing(planted, tmp_path):
 
     doc = json.loads(public.read_text(encoding="utf-8"))
     assert doc["scope"] == "public" and doc["judgements"] == []
-    assert [t["number"] for t in doc["testimonies"]] == ["T-001", "T-002", "T-003", "T-004", "T-802", "T-803"]
+    assert [t["number"] for t in doc["testimonies"]] == ["T-001", "T-002", "T-003", "T-004", "T-802", "T-803",
+                                                         "T-805"]
     by_number = {t["number"]: t for t in doc["testimonies"]}
     assert by_number["T-802"]["original_text"] == "" and by_number["T-802"]["recorded_by"] is None
     assert by_number["T-001"]["original_text"] == ""  # anonymous consent: facts only
@@ -125,6 +130,7 @@ def test_public_json_and_csv_leak_nothing(planted, tmp_path):
     assert testifiers["T-802"] == {"key": "T-802", "name": "", "anonymous": True, "citizenship": "",
                                    "residence": "", "contact": ""}
     assert testifiers["T-803"]["name"] == "Fullconsent Speaker" and testifiers["T-803"]["contact"] == ""
+    assert testifiers["T-805"]["name"] == "" and testifiers["T-805"]["anonymous"] is True
     assert [mn["key"] for mn in by_number["T-803"]["mentions"]] == ["T-803/m4"]
     shared = next(v for v in doc["victims"] if v["public_id"] == "V-00803")
     assert shared["mentions"] == ["T-803/m4"] and shared["display_name"] == "Sharedvictim Visible"
@@ -136,7 +142,7 @@ def test_public_file_is_a_valid_kuager_file(planted, tmp_path):
     export(public, fmt="json", scope="public")
     empty_database()
     report = import_file(public)
-    assert report.created["testimony"] == 6 and report.created["victim"] == 4
+    assert report.created["testimony"] == 7 and report.created["victim"] == 4
     assert not m.Testimony.objects.filter(number__in=["T-801", "T-804"]).exists()
     assert m.Testimony.objects.get(number="T-802").testifier.name == ""
 
@@ -152,7 +158,7 @@ def test_csv_cells_never_start_a_formula(planted, tmp_path):
     folder = tmp_path / "csv"
     counts = export(folder, fmt="csv", scope="internal")
     # names: 3 bundled mentions with one each, 2 added above, 6 planted mentions with one each
-    assert set(counts) == set(TABLES) and counts["testimonies"] == 8 and counts["mention_names"] == 3 + 2 + 6
+    assert set(counts) == set(TABLES) and counts["testimonies"] == 9 and counts["mention_names"] == 3 + 2 + 6
 
     with (folder / "mentions.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = {r["key"]: r for r in csv.DictReader(f)}
@@ -201,10 +207,11 @@ def test_cli_export(planted, tmp_path, capsys):
     out = tmp_path / "cli.json"
     assert main(["export", "--format", "json", "--scope", "internal", "--out", str(out)]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert doc["scope"] == "internal" and len(doc["testimonies"]) == 8
-    assert "8 testimonies" in capsys.readouterr().out
+    assert doc["scope"] == "internal" and len(doc["testimonies"]) == 9
+    assert "9 testimonies" in capsys.readouterr().out
     folder = tmp_path / "cli-csv"
     assert main(["export", "--format", "csv", "--out", str(folder)]) == 0  # public by default
     with (folder / "testimonies.csv").open(encoding="utf-8-sig", newline="") as f:
-        assert [r["number"] for r in csv.DictReader(f)] == ["T-001", "T-002", "T-003", "T-004", "T-802", "T-803"]
+        assert [r["number"] for r in csv.DictReader(f)] == ["T-001", "T-002", "T-003", "T-004", "T-802", "T-803",
+                                                            "T-805"]
     assert main(["export", "--format", "csv", "--out", str(out)]) == 1  # a file is not a folder

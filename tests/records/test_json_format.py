@@ -328,3 +328,13 @@ def test_a_partial_file_leaves_other_records_alone(rich, tmp_path):
     assert report.changes == ["updated testimony T-002: notes"]
     assert m.Mention.objects.get(key="T-002/m1").victim.display_name == "Gozalnur Zheniskazy"
     assert m.Testimony.objects.count() == 5
+
+
+def test_dry_run_writes_nothing(rich, tmp_path):
+    path = tmp_path / "all.json"
+    export_json(path)
+    empty_database()
+    report = import_file(path, dry_run=True)
+    assert report.dry_run and report.created == {**ALL_RECORDS, "user": 1}
+    for model in (m.Source, m.Testimony, m.Mention, m.Victim, m.Judgement, m.Facility, m.ImportBatch):
+        assert model.objects.count() == 0, model
