@@ -250,8 +250,9 @@ class UnmergeForm(forms.Form):
 
     def __init__(self, *args, victim=None, **kwargs):
         super().__init__(*args, **kwargs)
-        keys = list(victim.mentions.order_by("key").values_list("key", flat=True)) if victim else []
-        self.fields["mentions"].choices = [(k, k) for k in keys]
+        mentions = victim.mentions.order_by("key").prefetch_related("names") if victim else []
+        self.fields["mentions"].choices = [
+            (mn.key, f"{mn.key}: {' · '.join(n.text for n in mn.names.all())}") for mn in mentions]
 
 
 class PublicationForm(forms.Form):

@@ -32,6 +32,7 @@ STATUS_BY_LABEL = {
     "imprisoned": EVENT_KINDS["detained_prison"], "sentenced": EVENT_KINDS["sentenced"],
     "transferred": EVENT_KINDS["transferred"], "released": EVENT_KINDS["released"],
     "died": EVENT_KINDS["died"], "disappeared": EVENT_KINDS["disappeared"],
+    "conflicting reports": _("conflicting reports"), "unknown": _("unknown"),
 }
 
 CONSENT = {
