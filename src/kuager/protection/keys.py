@@ -125,6 +125,11 @@ def rotate() -> RotationReport:
     crypto.write_keyring(staged, ring.path)  # step 1
     with transaction.atomic():  # step 2
         rewritten = reencrypt_all()
+        from kuager.audit.services import record
+
+        record("rotate_keys", ("keys", staged.active), new={"new_data_key": staged.active,
+                                                            "new_index_key": staged.active_index,
+                                                            "removed_keys": old, "rewritten": rewritten})
     crypto.write_keyring(staged.only_active(), ring.path)  # step 3
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cur:

@@ -180,8 +180,14 @@ def export(out: str | Path, fmt: str = "json", scope: str = redaction.PUBLIC) ->
     Raises:
         KuagerError: an unknown format or scope.
     """
+    from kuager.audit.services import record
+
     if fmt == "json":
-        return jf.export_json(out, scope)
-    if fmt == "csv":
-        return export_csv(out, scope)
-    raise KuagerError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        counts = jf.export_json(out, scope)
+    elif fmt == "csv":
+        counts = export_csv(out, scope)
+    else:
+        raise KuagerError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    record("export", ("export", scope), new={"format": fmt, "scope": scope, "out": str(Path(out).resolve()),
+                                             "counts": counts})
+    return counts

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.db import transaction
 
 from kuager import progress
+from kuager.audit import services as audit
 from kuager.dates import UNKNOWN, birth_year_range, parse_partial_date
 from kuager.errors import InputError, KuagerError
 from kuager.records import models as m
@@ -153,6 +154,8 @@ def import_file(path: str | Path, *, fmt: str | None = None, mapping: str | Path
                 raise InputError("\n".join(report.rejected))
             batch.counts = {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
             batch.save()
+            audit.record("import", batch, new={"file": batch.file_name, "sha256": batch.sha256, "format": fmt,
+                                               "mapping": batch.mapping, **batch.counts})
             if dry_run:
                 raise _Rollback
     except _Rollback:
@@ -305,6 +308,7 @@ def _import_testimonies(table: Table, mp: Mapping, batch: m.ImportBatch, report:
             continue
         t = m.Testimony.objects.get(number=number)
         if existing is None:
+            audit.record("create", t, new=_snapshot(t))
             report.count("created", "testimony")
             report.count("created", "mention", t.mentions.count())
             report.count("created", "event", t.events.count())
@@ -313,6 +317,7 @@ def _import_testimonies(table: Table, mp: Mapping, batch: m.ImportBatch, report:
         else:
             after = _snapshot(t)
             changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            audit.record("update", t, old=before, new=after)
             report.count("updated", "testimony")
             report.changes.append(f"updated {number} (row {line}): " + (", ".join(changed) or "import metadata"))
 
@@ -570,6 +575,8 @@ def _import_claims(table: Table, mp: Mapping, report: ImportReport) -> None:
         obj.date = date
         obj.row_fingerprint = fp
         obj.save()
+        audit.record("create" if created else "update", obj, old=None if created else before,
+                     new={f: getattr(obj, f) for f in before})
         if created:
             report.count("created", "aggregate claim")
         else:

@@ -106,4 +106,8 @@ def write_report(out_dir: str | Path, scope: str = redaction.PUBLIC) -> Path:
     (out / "facilities.html").write_text(html, encoding="utf-8")
     css = Path(__file__).resolve().parent.parent / "templates" / "report" / "report.css"
     shutil.copyfile(css, out / "report.css")
+    from kuager.audit.services import record
+
+    record("export", ("report", scope), new={"kind": "html report", "out": str(out.resolve()), "scope": scope,
+                                             "victims": len(profiles), "testimonies": len(testimony_rows)})
     return out / "index.html"

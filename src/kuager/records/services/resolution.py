@@ -122,6 +122,7 @@ def resolve(pairs: list[tuple[int, int]] | None = None) -> ResolveReport:
     """
     mentions = list(m.Mention.objects.all())
     victims_before = m.Victim.objects.count()
+    victims_existing = set(m.Victim.objects.values_list("id", flat=True))
     if pairs is None:
         pairs = candidate_pairs(mentions)
     judgements = m.Judgement.objects.filter(source="human", withdrawn_at__isnull=True).order_by("decided_at", "id")
@@ -173,9 +174,44 @@ def resolve(pairs: list[tuple[int, int]] | None = None) -> ResolveReport:
             m.Mention.objects.filter(id__in=to_move).update(victim_id=victim_id)
     orphans = m.Victim.objects.filter(mentions__isnull=True)
     removed = orphans.count()
+    public_ids = dict(m.Victim.objects.values_list("id", "public_id"))
     orphans.delete()
     refresh_victims(m.Victim.objects.filter(id__in=claimed))
+    _audit_resolution(by_id, dict(m.Mention.objects.values_list("id", "victim_id")), victims_existing, public_ids)
     return ResolveReport(len(mentions), victims_before, m.Victim.objects.count(), created, removed, reassigned)
+
+
+def _audit_resolution(by_id: dict, after: dict, existed: set, public_ids: dict) -> None:
+    """Audit what resolve changed: victims created and removed, merges and unmerges.
+
+    ``merge``: an existing victim took mentions from another victim;
+    ``unmerge``: mentions left a victim for a victim made in this run;
+    ``update``: mentions not yet resolved were attached to a victim.
+    """
+    from collections import defaultdict as dd
+
+    from kuager.audit.services import record
+
+    moves: dict[tuple, list[str]] = dd(list)
+    for mid, mn in by_id.items():
+        old_v, new_v = mn.victim_id, after.get(mid)
+        if old_v != new_v:
+            moves[(old_v, new_v)].append(mn.key)
+    pid = public_ids.get
+    for vid in sorted(set(after.values()) - existed - {None}):
+        record("create", ("records.victim", pid(vid)), new={"public_id": pid(vid)})
+    for (old_v, new_v), keys in sorted(moves.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+        keys = sorted(keys)
+        if old_v is None:
+            record("update", ("records.victim", pid(new_v)), new={"mentions_attached": keys})
+        elif new_v in existed:
+            record("merge", ("records.victim", pid(new_v)), old={"victim": pid(old_v)},
+                   new={"victim": pid(new_v), "mentions_moved": keys})
+        else:
+            record("unmerge", ("records.victim", pid(old_v)), old={"victim": pid(old_v)},
+                   new={"victim": pid(new_v), "mentions_moved": keys})
+    for vid in sorted(existed - set(after.values())):
+        record("delete", ("records.victim", pid(vid)), old={"public_id": pid(vid)})
 
 
 def refresh_victims(victims) -> None:
