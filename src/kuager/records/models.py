@@ -396,6 +396,9 @@ class Document(TimeStamped):
     """A file attached to a testimony (ID copy, photo, letter), or one described but not held.
 
     ``sha256`` is the hash of the original bytes at intake; empty when no file is held.
+    Held files are kept by :mod:`kuager.records.services.evidence`; ``derived_sha256``
+    is the copy with EXIF/GPS removed that pages show. Every access and derivation
+    is a :class:`CustodyEntry`.
     """
 
     key = models.CharField(max_length=160, unique=True)
@@ -403,10 +406,11 @@ class Document(TimeStamped):
     mention = models.ForeignKey(Mention, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
     kind = models.CharField(max_length=30, default="other")  # id_copy, passport_copy, photo, letter, other
     description = models.CharField(max_length=500, blank=True)
-    original_name = models.CharField(max_length=300, blank=True)
+    original_name = EncryptedCharField(max_length=300, blank=True)  # file names often carry personal names
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     size = models.BigIntegerField(null=True, blank=True)
     media_type = models.CharField(max_length=100, blank=True)
+    derived_sha256 = models.CharField(max_length=64, blank=True)  # the shown copy (metadata removed), if any
 
     @property
     def held(self) -> bool:
@@ -414,6 +418,30 @@ class Document(TimeStamped):
 
     def __str__(self) -> str:
         return self.description or self.original_name
+
+
+class CustodyEntry(models.Model):
+    """One link in a held file's chain of custody (Berkeley Protocol, ch. VI): what was done, by whom, when.
+
+    ``sha256`` is the hash of the bytes concerned (the original at intake,
+    access and verify; the derived copy at derive), as computed at that moment.
+    Entries are never edited; a document with custody entries cannot be deleted.
+    """
+
+    INTAKE, DERIVE, ACCESS, VERIFY, EXPORT = "intake", "derive", "access", "verify", "export"
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="custody")
+    action = models.CharField(max_length=10, choices=[(a, a) for a in (INTAKE, DERIVE, ACCESS, VERIFY, EXPORT)])
+    actor = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["document", "at", "id"]
+        verbose_name_plural = "custody entries"
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.action} {self.at:%Y-%m-%d %H:%M:%S} {self.actor}"
 
 
 class AggregateClaim(TimeStamped):

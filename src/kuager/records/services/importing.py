@@ -450,7 +450,7 @@ def _write_testimony(row: _Row, number: str, source, batch, existing, fp: str) -
         t.mentions.exclude(key__in=keep_mentions).delete()
         t.events.exclude(key__in=keep_events).delete()
         t.appeals.exclude(key__in=keep_appeals).delete()
-        t.documents.exclude(key__in=keep_docs).delete()
+        t.documents.exclude(key__in=keep_docs).filter(sha256="").delete()  # held evidence is never dropped
     notes = row.unused_notes()
     if notes != t.notes:
         t.notes = notes

@@ -1,0 +1,173 @@
+"""Evidence custody: originals byte for byte by SHA-256, a derived copy without EXIF/GPS, custody entries, verify."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+
+import pytest
+from PIL import Image, ExifTags
+
+from kuager.audit.models import AuditEntry
+from kuager.cli import main
+from kuager.errors import KuagerError
+from kuager.records import models as m
+from kuager.records.services import evidence
+from kuager.records.services.importing import import_file
+
+pytestmark = [pytest.mark.django_db, pytest.mark.storage]
+
+
+def _gps_jpeg(path, orientation=1):
+    """An invented photo carrying a camera make and GPS position (43°15'30"N 76°55'12"E) in its EXIF."""
+    img = Image.new("RGB", (64, 48), (200, 30, 30))
+    for x in range(32):
+        for y in range(48):
+            img.putpixel((x, y), (20, 40, 220))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "InventedCam"
+    exif[ExifTags.Base.Orientation] = orientation
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps.update({ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (43.0, 15.0, 30.0),
+                ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (76.0, 55.0, 12.0)})
+    img.save(path, "JPEG", exif=exif, quality=95)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def testimony():
+    return m.Testimony.objects.create(number="X-100", consent="full")
+
+
+def test_original_kept_byte_for_byte_and_derived_copy_has_no_exif(tmp_path, testimony):
+    src = tmp_path / "Invented_Person_passport.jpg"
+    raw = _gps_jpeg(src)
+    # the test's own photo really carries the GPS position it is meant to strip
+    with Image.open(src) as check:
+        assert check.getexif().get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLatitude] == (43.0, 15.0, 30.0)
+    assert b"InventedCam" in raw
+
+    doc = evidence.add_evidence(testimony, src, kind="photo", description="invented photo")
+    sha = hashlib.sha256(raw).hexdigest()
+    assert (doc.sha256, doc.size, doc.media_type) == (sha, len(raw), "image/jpeg")
+    assert doc.key == f"X-100/file-{sha[:12]}" and doc.original_name == "Invented_Person_passport.jpg"
+    orig = evidence.original_path(sha)
+    assert orig == evidence.evidence_root() / "originals" / sha[:2] / sha
+    assert orig.read_bytes() == raw
+    assert stat.S_IMODE(orig.stat().st_mode) == 0o400
+    assert stat.S_IMODE(orig.parent.stat().st_mode) == 0o700
+
+    derived = evidence.derived_path(doc).read_bytes()
+    assert hashlib.sha256(derived).hexdigest() == doc.derived_sha256
+    assert b"Exif" not in derived and b"InventedCam" not in derived
+    with Image.open(io.BytesIO(derived)) as d:
+        assert d.format == "JPEG" and d.size == (64, 48)
+        assert len(d.getexif()) == 0 and "exif" not in d.info
+        left, right = d.getpixel((5, 20)), d.getpixel((60, 20))
+    assert abs(left[2] - 220) < 12 and abs(right[0] - 200) < 12  # the same picture
+
+    actions = list(doc.custody.values_list("action", "sha256"))
+    assert actions == [("intake", sha), ("derive", doc.derived_sha256)]
+    assert list(AuditEntry.objects.filter(object_key=doc.key).values_list("action", flat=True)) == \
+        ["evidence_intake", "evidence_derive"]
+
+
+def test_orientation_is_applied_before_the_metadata_goes(tmp_path, testimony):
+    src = tmp_path / "rotated.jpg"
+    _gps_jpeg(src, orientation=6)  # "rotate 90° clockwise to display"
+    doc = evidence.add_evidence(testimony, src)
+    with Image.open(evidence.derived_path(doc)) as d:
+        assert d.size == (48, 64)
+
+
+def test_same_bytes_are_stored_once_and_uploads_work(tmp_path, testimony):
+    src = tmp_path / "a.jpg"
+    raw = _gps_jpeg(src)
+    d1 = evidence.add_evidence(testimony, src)
+    d2 = evidence.add_evidence(testimony, io.BytesIO(raw), original_name="upload.jpg")
+    assert d1.pk == d2.pk
+    other = m.Testimony.objects.create(number="X-101")
+    d3 = evidence.add_evidence(other, io.BytesIO(raw), original_name="upload.jpg")
+    assert d3.pk != d1.pk and d3.sha256 == d1.sha256
+    files = [p for p in (evidence.evidence_root() / "originals").rglob("*") if p.is_file()]
+    assert files == [evidence.original_path(d1.sha256)]
+    assert not any((evidence.evidence_root() / "tmp").iterdir())
+
+
+def test_non_images_get_no_derived_copy(tmp_path, testimony):
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n% invented letter\n%%EOF\n")
+    doc = evidence.add_evidence(testimony, pdf, kind="letter")
+    assert doc.media_type == "application/pdf" and doc.derived_sha256 == "" and evidence.derived_path(doc) is None
+    with evidence.open_evidence(doc, actor="invented-investigator", purpose="case review") as f:
+        assert f.read() == pdf.read_bytes()
+    access = doc.custody.get(action="access")
+    assert (access.actor, access.sha256, access.note) == ("invented-investigator", doc.sha256, "original: case review")
+
+
+def test_access_to_the_derived_copy_is_logged(tmp_path, testimony):
+    src = tmp_path / "p.jpg"
+    _gps_jpeg(src)
+    doc = evidence.add_evidence(testimony, src)
+    with evidence.open_evidence(doc, actor="web:public") as f:
+        assert f.read() == evidence.derived_path(doc).read_bytes()
+    with evidence.open_evidence(doc, original=True, actor="invented-editor") as f:
+        assert f.read() == src.read_bytes()
+    assert list(doc.custody.filter(action="access").values_list("actor", "note")) == [
+        ("web:public", "derived copy"), ("invented-editor", "original")]
+
+
+def test_verify_finds_changed_and_missing_files(tmp_path, testimony, capsys):
+    a, b = tmp_path / "a.jpg", tmp_path / "b.pdf"
+    _gps_jpeg(a)
+    b.write_bytes(b"%PDF-1.4\n% another invented letter\n")
+    da = evidence.add_evidence(testimony, a)
+    db = evidence.add_evidence(testimony, b)
+    assert main(["evidence", "verify"]) == 0
+    assert capsys.readouterr().out.startswith("OK: 2 held files")
+
+    orig = evidence.original_path(da.sha256)
+    os.chmod(orig, 0o600)
+    data = bytearray(orig.read_bytes())
+    data[-10] ^= 0xFF
+    orig.write_bytes(bytes(data))
+    evidence.original_path(db.sha256).unlink()
+    evidence.derived_path(da).unlink()
+    report = evidence.verify_all()
+    assert report.checked == 2
+    assert sorted(report.problems) == sorted([
+        f"{da.key}: original {da.sha256} has changed (now {hashlib.sha256(bytes(data)).hexdigest()})",
+        f"{da.key}: derived copy {da.derived_sha256} is missing",
+        f"{db.key}: original {db.sha256} is missing",
+    ])
+    assert main(["evidence", "verify"]) == 1
+    assert "3 problem(s) in 2 held files" in capsys.readouterr().out
+    v = da.custody.filter(action="verify").last()
+    assert v.sha256 == hashlib.sha256(bytes(data)).hexdigest() and "has changed" in v.note
+
+
+def test_a_damaged_stored_original_is_not_silently_reused(tmp_path, testimony):
+    src = tmp_path / "a.jpg"
+    raw = _gps_jpeg(src)
+    doc = evidence.add_evidence(testimony, src)
+    orig = evidence.original_path(doc.sha256)
+    os.chmod(orig, 0o600)
+    orig.write_bytes(raw[:-5])
+    other = m.Testimony.objects.create(number="X-102")
+    with pytest.raises(KuagerError, match="no longer matches its hash"):
+        evidence.add_evidence(other, src)
+
+
+def test_reimport_keeps_held_files(od_dir, tmp_path):
+    import_file(od_dir / "testimonies.csv")
+    t2 = m.Testimony.objects.get(number="T-002")
+    src = tmp_path / "id.jpg"
+    _gps_jpeg(src)
+    held = evidence.add_evidence(t2, src, kind="id_copy")
+    text = (od_dir / "testimonies.csv").read_text(encoding="utf-8").replace(
+        "copy of Kazakhstan identity card", "")
+    (od_dir / "testimonies.csv").write_text(text, encoding="utf-8")
+    import_file(od_dir / "testimonies.csv")
+    assert list(t2.documents.values_list("key", flat=True)) == [held.key]  # the described copy went, the file stays
