@@ -28,7 +28,7 @@ from kuager.errors import InputError
 from kuager.linkage import chinese_id as cid_mod
 
 FEATURE_COLUMNS = [
-    "unique_id", "names", "name_keys", "given_keys", "father_keys", "given_canon", "father_canon",
+    "unique_id", "names", "name_keys", "given_keys", "father_keys", "name_canon", "given_canon", "father_canon",
     "by_lo", "by_hi", "birth_date", "sex", "place_keys", "place_canon", "cid", "relative_keys",
 ]
 REQUIRED = ("record_id", "names")
@@ -199,6 +199,7 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
         out["name_keys"].append(_listed(full))
         out["given_keys"].append(_listed(given))
         out["father_keys"].append(_listed(father))
+        out["name_canon"].append(_canon({k for k in full if k.startswith("n:")} or full))
         out["given_canon"].append(_canon(given))
         out["father_canon"].append(_canon(father))
         out["by_lo"].append(lo)

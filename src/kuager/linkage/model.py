@@ -81,7 +81,11 @@ def _similarity_comparison():
 
     gate = ("(list_has_any(given_keys_l, given_keys_r) OR list_has_any(father_keys_l, father_keys_r) "
             "OR list_has_any(name_keys_l, name_keys_r))")
-    levels = [cll.CustomLevel("names_l IS NULL OR names_r IS NULL").configure(is_null_level=True)]
+    levels = [cll.CustomLevel("names_l IS NULL OR names_r IS NULL").configure(is_null_level=True),
+              # a common full name is weaker evidence: term frequency of the canonical full-name key
+              cll.ExactMatchLevel("name_canon").configure(
+                  tf_adjustment_column="name_canon", tf_adjustment_weight=1.0,
+                  label_for_charts="same full-name key")]
     for cut, label in ((0.9, "names alike (similarity >= 0.9)"), (0.75, "names close (similarity >= 0.75)"),
                        (0.5, "names partly alike (similarity >= 0.5)")):
         levels.append(cll.CustomLevel(f"{gate} AND {SIMILARITY_UDF}(names_l, names_r) >= {cut}",
