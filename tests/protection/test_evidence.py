@@ -20,30 +20,14 @@ from kuager.records.services.importing import import_file
 pytestmark = [pytest.mark.django_db, pytest.mark.storage]
 
 
-def _gps_jpeg(path, orientation=1):
-    """An invented photo carrying a camera make and GPS position (43°15'30"N 76°55'12"E) in its EXIF."""
-    img = Image.new("RGB", (64, 48), (200, 30, 30))
-    for x in range(32):
-        for y in range(48):
-            img.putpixel((x, y), (20, 40, 220))
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "InventedCam"
-    exif[ExifTags.Base.Orientation] = orientation
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps.update({ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (43.0, 15.0, 30.0),
-                ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (76.0, 55.0, 12.0)})
-    img.save(path, "JPEG", exif=exif, quality=95)
-    return path.read_bytes()
-
-
 @pytest.fixture
 def testimony():
     return m.Testimony.objects.create(number="X-100", consent="full")
 
 
-def test_original_kept_byte_for_byte_and_derived_copy_has_no_exif(tmp_path, testimony):
+def test_original_kept_byte_for_byte_and_derived_copy_has_no_exif(tmp_path, testimony, gps_jpeg):
     src = tmp_path / "Invented_Person_passport.jpg"
-    raw = _gps_jpeg(src)
+    raw = gps_jpeg(src)
     # the test's own photo really carries the GPS position it is meant to strip
     with Image.open(src) as check:
         assert check.getexif().get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLatitude] == (43.0, 15.0, 30.0)
@@ -74,17 +58,17 @@ def test_original_kept_byte_for_byte_and_derived_copy_has_no_exif(tmp_path, test
         ["evidence_intake", "evidence_derive"]
 
 
-def test_orientation_is_applied_before_the_metadata_goes(tmp_path, testimony):
+def test_orientation_is_applied_before_the_metadata_goes(tmp_path, testimony, gps_jpeg):
     src = tmp_path / "rotated.jpg"
-    _gps_jpeg(src, orientation=6)  # "rotate 90° clockwise to display"
+    gps_jpeg(src, orientation=6)  # "rotate 90° clockwise to display"
     doc = evidence.add_evidence(testimony, src)
     with Image.open(evidence.derived_path(doc)) as d:
         assert d.size == (48, 64)
 
 
-def test_same_bytes_are_stored_once_and_uploads_work(tmp_path, testimony):
+def test_same_bytes_are_stored_once_and_uploads_work(tmp_path, testimony, gps_jpeg):
     src = tmp_path / "a.jpg"
-    raw = _gps_jpeg(src)
+    raw = gps_jpeg(src)
     d1 = evidence.add_evidence(testimony, src)
     d2 = evidence.add_evidence(testimony, io.BytesIO(raw), original_name="upload.jpg")
     assert d1.pk == d2.pk
@@ -107,9 +91,9 @@ def test_non_images_get_no_derived_copy(tmp_path, testimony):
     assert (access.actor, access.sha256, access.note) == ("invented-investigator", doc.sha256, "original: case review")
 
 
-def test_access_to_the_derived_copy_is_logged(tmp_path, testimony):
+def test_access_to_the_derived_copy_is_logged(tmp_path, testimony, gps_jpeg):
     src = tmp_path / "p.jpg"
-    _gps_jpeg(src)
+    gps_jpeg(src)
     doc = evidence.add_evidence(testimony, src)
     with evidence.open_evidence(doc, actor="web:public") as f:
         assert f.read() == evidence.derived_path(doc).read_bytes()
@@ -119,9 +103,9 @@ def test_access_to_the_derived_copy_is_logged(tmp_path, testimony):
         ("web:public", "derived copy"), ("invented-editor", "original")]
 
 
-def test_verify_finds_changed_and_missing_files(tmp_path, testimony, capsys):
+def test_verify_finds_changed_and_missing_files(tmp_path, testimony, capsys, gps_jpeg):
     a, b = tmp_path / "a.jpg", tmp_path / "b.pdf"
-    _gps_jpeg(a)
+    gps_jpeg(a)
     b.write_bytes(b"%PDF-1.4\n% another invented letter\n")
     da = evidence.add_evidence(testimony, a)
     db = evidence.add_evidence(testimony, b)
@@ -148,9 +132,9 @@ def test_verify_finds_changed_and_missing_files(tmp_path, testimony, capsys):
     assert v.sha256 == hashlib.sha256(bytes(data)).hexdigest() and "has changed" in v.note
 
 
-def test_a_damaged_stored_original_is_not_silently_reused(tmp_path, testimony):
+def test_a_damaged_stored_original_is_not_silently_reused(tmp_path, testimony, gps_jpeg):
     src = tmp_path / "a.jpg"
-    raw = _gps_jpeg(src)
+    raw = gps_jpeg(src)
     doc = evidence.add_evidence(testimony, src)
     orig = evidence.original_path(doc.sha256)
     os.chmod(orig, 0o600)
@@ -160,11 +144,11 @@ def test_a_damaged_stored_original_is_not_silently_reused(tmp_path, testimony):
         evidence.add_evidence(other, src)
 
 
-def test_reimport_keeps_held_files(od_dir, tmp_path):
+def test_reimport_keeps_held_files(od_dir, tmp_path, gps_jpeg):
     import_file(od_dir / "testimonies.csv")
     t2 = m.Testimony.objects.get(number="T-002")
     src = tmp_path / "id.jpg"
-    _gps_jpeg(src)
+    gps_jpeg(src)
     held = evidence.add_evidence(t2, src, kind="id_copy")
     text = (od_dir / "testimonies.csv").read_text(encoding="utf-8").replace(
         "copy of Kazakhstan identity card", "")

@@ -128,12 +128,12 @@ def anchor_path() -> Path:
     return kuager_home() / "audit" / "head.json"
 
 
-def _write_anchor(seq: int, h: str) -> None:
+def _write_anchor(seq: int, h: str, force: bool = False) -> None:
     path = anchor_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            if json.loads(path.read_text(encoding="utf-8"))["seq"] >= seq:
+            if not force and json.loads(path.read_text(encoding="utf-8"))["seq"] >= seq:
                 return  # another process already anchored a later entry
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -211,8 +211,12 @@ class VerifyResult:
         return f"BROKEN at entry {self.broken_seq}: {self.problem}"
 
 
-def verify() -> VerifyResult:
+def verify(check_anchor: bool = True) -> VerifyResult:
     """Walk the chain in ``seq`` order and report the first broken link.
+
+    Args:
+        check_anchor: also compare with the anchor file outside the database
+            (off only while a restore replaces the log).
 
     Detects: an altered entry (its hash no longer matches its content), a
     deleted entry (a gap in ``seq``, or a ``prev_hash`` that does not match), a
@@ -247,7 +251,7 @@ def verify() -> VerifyResult:
                             f"the log ends at entry {last} but its head row says entry {head[0]}: "
                             "entries were deleted from the end or the head was altered")
     try:
-        anchor = json.loads(anchor_path().read_text(encoding="utf-8"))
+        anchor = json.loads(anchor_path().read_text(encoding="utf-8")) if check_anchor else None
         a_seq, a_hash = int(anchor["seq"]), str(anchor["hash"])
     except (OSError, ValueError, KeyError, TypeError):
         a_seq = None
