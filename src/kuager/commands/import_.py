@@ -11,7 +11,7 @@ HELP = "import a spreadsheet (CSV/XLSX with a mapping), a Kuager JSON file, or a
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="+", help="file(s) to import; each is imported atomically")
-    parser.add_argument("--format", dest="fmt", choices=["csv", "xlsx", "json", "buzzfeed-facilities"],
+    parser.add_argument("--format", dest="fmt", choices=["csv", "xlsx", "json", "mentions", "buzzfeed-facilities"],
                         help="the file format (default: from the extension and header)")
     parser.add_argument("--mapping", help="mapping TOML for a spreadsheet (default: a bundled mapping "
                         "whose header matches); see docs/import-mapping.md")

@@ -559,3 +559,17 @@ class Judgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mention_a_id} {self.decision} {self.mention_b_id}"
+
+
+class IdSequence(models.Model):
+    """A counter that only goes up, so a public id (V-00002) is never given to another person.
+
+    Published links to a victim must not come to point at someone else after a
+    merge removes a victim and a later unmerge makes a new one.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    last = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last}"

@@ -85,7 +85,8 @@ class VictimProfile:
     relatives: list[tuple[m.Testifier, str, m.Testimony]]
 
 
-def _birth_text(mn: m.Mention) -> str:
+def birth_text(mn: m.Mention) -> str:
+    """A mention's birth as words: "1994 or 1995 (aged 23 in 2018-05)", or "" when unknown."""
     if mn.birth_year_min is None:
         return ""
     if mn.birth_year_min == mn.birth_year_max:
@@ -131,7 +132,7 @@ def victim_profile(victim: m.Victim, mentions=None) -> VictimProfile:
     fields = []
     for fname, label in PROFILE_FIELDS:
         if fname == "birth":
-            pairs = [(_birth_text(mn), mn.testimony.number) for mn in mentions]
+            pairs = [(birth_text(mn), mn.testimony.number) for mn in mentions]
         else:
             pairs = [(getattr(mn, fname), mn.testimony.number) for mn in mentions]
         fields.append(ProfileField(fname, label, _sourced(pairs)))

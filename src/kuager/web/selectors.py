@@ -71,7 +71,7 @@ def victim_rows(victims, audience: str, script: str = "") -> list[VictimRow]:
                     seen.add(n.text)
                     names.append((n.text, n.script))
         ordered = [t for t, _ in ordered_names(names, script)]
-        births = sorted({rsel._birth_text(mn) for mn in ms} - {""})
+        births = sorted({rsel.birth_text(mn) for mn in ms} - {""})
         rows.append(VictimRow(v, ordered[0] if ordered else "", ordered[1:], "; ".join(births),
                               len({mn.testimony_id for mn in ms})))
     return rows

@@ -30,7 +30,7 @@ from kuager.records.importers.mapping import Mapping, find_mapping_for, load_map
 from kuager.records.importers.tabular import Table, read_table
 from kuager.records.services.names import set_mention_names
 
-FORMATS = ("csv", "xlsx", "json", "buzzfeed-facilities")
+FORMATS = ("csv", "xlsx", "json", "mentions", "buzzfeed-facilities")
 
 
 @dataclass
@@ -97,9 +97,14 @@ def detect_format(path: Path, fmt: str | None) -> str:
     if suffix == ".xlsx":
         return "xlsx"
     if suffix in {".tsv", ".csv", ".txt"}:
-        head = path.read_bytes()[:200]
+        head = path.read_bytes()[:4096]
         if head.startswith(b"id\tName\tid_sub\t"):
             return "buzzfeed-facilities"
+        from kuager.records.services.mentions_import import looks_like_mentions
+
+        first = head.decode("utf-8", "replace").lstrip("\ufeff").splitlines()[0] if head else ""
+        if looks_like_mentions([c.strip() for c in first.split(",")]):
+            return "mentions"
         return "csv"
     raise KuagerError(f"{path}: cannot tell the format from the extension {suffix!r}; give --format")
 
@@ -144,6 +149,10 @@ def import_file(path: str | Path, *, fmt: str | None = None, mapping: str | Path
                     _import_testimonies(table, mp, batch, report)
                 else:
                     _import_claims(table, mp, report)
+            elif fmt == "mentions":
+                from kuager.records.services.mentions_import import import_mentions
+
+                import_mentions(path, report)
             elif fmt == "json":
                 from kuager.records.services.json_format import import_json
 

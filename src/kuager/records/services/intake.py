@@ -175,7 +175,7 @@ def record_testimony(data: TestimonyInput, user=None) -> m.Testimony:
             names the field, e.g. ``victims[0].events[1].date_text``. Nothing
             is written.
     """
-    from kuager.records.services.resolution import _next_public_id, refresh_victims
+    from kuager.records.services.resolution import next_public_id, refresh_victims
 
     _validate(data)
     number = next_testimony_number()
@@ -211,7 +211,7 @@ def record_testimony(data: TestimonyInput, user=None) -> m.Testimony:
                 mn.age_as_of_text = recorded_on.text
                 if mn.birth_year_min is None:
                     mn.birth_year_min, mn.birth_year_max = birth_year_range(v.age, recorded_on)
-        victim = m.Victim.objects.create(public_id=_next_public_id(), confidential=v.confidential)
+        victim = m.Victim.objects.create(public_id=next_public_id(), confidential=v.confidential)
         mn.victim = victim
         mn.save()
         set_mention_names(mn, [re.sub(r"\s+", " ", n).strip() for n in v.names if n.strip()])

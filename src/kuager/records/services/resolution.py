@@ -99,10 +99,18 @@ def candidate_pairs(mentions: list[m.Mention]) -> list[tuple[int, int]]:
     return pairs
 
 
-def _next_public_id() -> str:
-    last = m.Victim.objects.order_by("-public_id").values_list("public_id", flat=True).first()
-    n = int(last.split("-")[1]) + 1 if last else 1
-    return f"V-{n:05d}"
+def next_public_id() -> str:
+    """The next victim id (``V-00001``...), never one given before, even to a victim since merged away.
+
+    Must run inside a transaction (the counter row is locked until it commits).
+    """
+    seq, created = m.IdSequence.objects.select_for_update().get_or_create(name="victim")
+    if created:  # start after any id already in use (databases from before the counter)
+        last = m.Victim.objects.order_by("-public_id").values_list("public_id", flat=True).first()
+        seq.last = int(last.split("-")[1]) if last else 0
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"V-{seq.last:05d}"
 
 
 @transaction.atomic
@@ -164,7 +172,7 @@ def resolve(pairs: list[tuple[int, int]] | None = None) -> ResolveReport:
         votes = Counter(by_id[i].victim_id for i in cluster if by_id[i].victim_id and by_id[i].victim_id not in claimed)
         victim_id = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0] if votes else None
         if victim_id is None:
-            victim = m.Victim.objects.create(public_id=_next_public_id())
+            victim = m.Victim.objects.create(public_id=next_public_id())
             victim_id = victim.id
             created += 1
         claimed.add(victim_id)
