@@ -6,7 +6,10 @@ Each subcommand is a module in :mod:`kuager.commands` that defines
 - ``add_arguments(parser: argparse.ArgumentParser) -> None``,
 - ``run(args: argparse.Namespace) -> int`` (the exit code),
 - optionally ``NEEDS_DJANGO = False``, marking commands that use only the core
-  packages (names, linkage, estimation) and must work without a database.
+  packages (names, linkage, estimation) and must work without a database,
+- optionally ``SETS_UP_DATABASE = True`` for commands that create or migrate the
+  database themselves (init, demo, serve); the others refuse to run on a
+  database that is missing or not migrated, and say to run ``kuager init``.
 
 Modules are found by name, so a new command is a new file and nothing else.
 """
@@ -53,6 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_database() -> None:
+    """Refuse to run on a database that ``kuager init`` has not created or brought up to date."""
+    from django.db.utils import OperationalError
+
+    from kuager.errors import KuagerError
+    from kuager.records.services.setup import pending_migrations
+
+    try:
+        pending = pending_migrations()
+    except OperationalError as exc:
+        raise KuagerError(f"cannot open the database ({exc}); run `kuager init` first") from None
+    if pending:
+        raise KuagerError(f"the database is not up to date ({len(pending)} migration(s) to apply, "
+                          f"e.g. {pending[0]}); run `kuager init`")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 success, 1 failure, 2 usage error)."""
     parser = build_parser()
@@ -65,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     from kuager.errors import KuagerError
 
     try:
+        if getattr(module, "NEEDS_DJANGO", True) and not getattr(module, "SETS_UP_DATABASE", False):
+            _check_database()
         return int(module.run(args) or 0)
     except KuagerError as exc:
         print(f"kuager {module.NAME}: error: {exc}", file=sys.stderr)

@@ -39,6 +39,6 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
 
 
 def say(message: str) -> None:
-    """Print a status line on stderr unless quiet (used for step headings)."""
-    if not QUIET:
+    """Print a status line on stderr when :func:`enabled` (a terminal, not ``--quiet``)."""
+    if enabled():
         print(message, file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "demo"
+SETS_UP_DATABASE = True
 HELP = "run the main job on the bundled real data (openDemocracy 2018 cases, BuzzFeed facilities)"
 
 

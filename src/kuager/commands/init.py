@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "init"
+SETS_UP_DATABASE = True
 HELP = "create the data directory and database, and apply migrations"
 
 

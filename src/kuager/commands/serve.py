@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "serve"
+SETS_UP_DATABASE = True
 HELP = "run the web application on this machine"
 
 

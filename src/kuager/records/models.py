@@ -573,3 +573,26 @@ class IdSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last}"
+
+
+class ReviewCandidate(models.Model):
+    """A pair of mentions the linkage model was unsure about, waiting for a person to decide.
+
+    Replaced on every run of ``kuager resolve``; people's answers are
+    :class:`Judgement` rows, which outlive the candidates.
+
+    ``levels`` maps each comparison to the label of its agreement level (what
+    agrees and what differs), e.g. ``{"birth_year": "within 1 year"}``.
+    """
+
+    mention_a = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="+")
+    mention_b = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    levels = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-probability", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.mention_a_id} ? {self.mention_b_id} ({self.probability:.2f})"

@@ -1,20 +1,25 @@
 """Resolving mentions into victims.
 
-Here with simple, explainable rules; :mod:`kuager.linkage` (Fellegi-Sunter on
-Splink) replaces the pair finder when the linkage issue lands. Whatever finds the
-pairs, this module keeps victims stable across runs and lets people's
-judgements override: a "different" judgement is never merged across, a "same"
-judgement is always merged.
+Two pair finders: probabilistic record linkage (:mod:`kuager.linkage`,
+Fellegi-Sunter on Splink, parameters estimated by EM and saved with each run) and,
+for collections too small to estimate a model from, simple explainable rules
+(:func:`candidate_pairs`). Whatever finds the pairs, this module keeps victims
+stable across runs and lets people's judgements override: a "different" judgement
+is never merged across, a "same" judgement is always merged. Pairs the model is
+unsure about become :class:`~kuager.records.models.ReviewCandidate` rows.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from kuager import progress
+from kuager.errors import KuagerError
 from kuager.records import models as m
 
 
@@ -23,6 +28,7 @@ class ResolveReport:
     """What ``resolve`` did: counts of mentions, victims before and after, created and removed."""
 
     mentions: int
+    engine: str
     victims_before: int
     victims_after: int
     created: int
@@ -30,7 +36,7 @@ class ResolveReport:
     reassigned: int
 
     def summary(self) -> str:
-        return (f"{self.mentions} mentions -> {self.victims_after} victims "
+        return (f"{self.mentions} mentions -> {self.victims_after} victims by {self.engine} "
                 f"({self.created} new, {self.removed} removed, {self.reassigned} mentions moved)")
 
 
@@ -113,12 +119,90 @@ def next_public_id() -> str:
     return f"V-{seq.last:05d}"
 
 
+#: Below this many mentions there is too little data to estimate a model by EM: rules are used.
+MIN_MENTIONS_FOR_MODEL = 200
+ENGINES = ("auto", "rules", "duckdb", "spark")
+
+
+def _human_decisions() -> list[tuple[int, int, str]]:
+    """People's standing judgements, oldest first, as (mention id, mention id, decision)."""
+    qs = m.Judgement.objects.filter(source="human", withdrawn_at__isnull=True).order_by("decided_at", "id")
+    return [(j.mention_a_id, j.mention_b_id, j.decision) for j in qs]
+
+
+def model_pairs(mentions: list[m.Mention], *, engine: str = "duckdb", threshold: float = 0.9,
+                review_band: tuple[float, float] = (0.5, 0.9), params: dict | None = None,
+                save_to: Path | None = None) -> list[tuple[int, int]]:
+    """Pairs of mention ids joined by the probabilistic linkage model; stores the review candidates.
+
+    Args:
+        mentions: the mentions to link (all of them: the model is estimated on them).
+        engine: ``duckdb`` or ``spark`` (see :func:`kuager.linkage.link`).
+        threshold: the match probability at or above which two mentions are joined.
+        review_band: ``(lo, hi)``: pairs with lo <= probability < hi and no human
+            decision become :class:`ReviewCandidate` rows (all old ones are replaced).
+        params: a saved model to reuse instead of estimating one.
+        save_to: a folder where the estimated model is saved as JSON (``model-<time>.json``
+            and ``latest.json``), so that a run can be repeated or audited.
+
+    Returns:
+        Pairs linking each cluster of the model (a spanning chain per cluster).
+
+    Raises:
+        KuagerError: from the engine (bad parameters, a decision naming an unknown mention).
+    """
+    import json
+    from datetime import datetime, timezone
+
+    from kuager.linkage import link
+    from kuager.records.selectors import mentions_frame
+
+    by_key = {mn.key: mn.id for mn in mentions}
+    key_of = {v: k for k, v in by_key.items()}
+    decisions = [(key_of[a], key_of[b], d) for a, b, d in _human_decisions() if a in key_of and b in key_of]
+    result = link(mentions_frame(), params=params, threshold=threshold, review_band=review_band,
+                  decisions=decisions, engine=engine)
+    if save_to is not None:
+        save_to.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        text = json.dumps(result.params, indent=1, sort_keys=True, default=str)
+        (save_to / f"model-{stamp}.json").write_text(text, encoding="utf-8")
+        (save_to / "latest.json").write_text(text, encoding="utf-8")
+    m.ReviewCandidate.objects.all().delete()
+    labels = result.level_labels
+    candidates = []
+    for row in result.review.itertuples(index=False):
+        row = row._asdict()
+        a, b = by_key.get(row["unique_id_l"]), by_key.get(row["unique_id_r"])
+        if a is None or b is None:
+            continue
+        levels = {c: labels.get(c, {}).get(int(row[f"gamma_{c}"]), str(row[f"gamma_{c}"]))
+                  for c in labels if f"gamma_{c}" in row}
+        candidates.append(m.ReviewCandidate(mention_a_id=a, mention_b_id=b,
+                                            probability=float(row["match_probability"]), levels=levels))
+    m.ReviewCandidate.objects.bulk_create(candidates)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for key, cluster in result.clusters.items():
+        if key in by_key:
+            groups[cluster].append(by_key[key])
+    pairs = []
+    for ids in groups.values():
+        ids.sort()
+        pairs.extend((ids[0], other) for other in ids[1:])
+    return pairs
+
+
 @transaction.atomic
-def resolve(pairs: list[tuple[int, int]] | None = None) -> ResolveReport:
+def resolve(pairs: list[tuple[int, int]] | None = None, *, engine: str = "auto", threshold: float = 0.9,
+            review_band: tuple[float, float] = (0.5, 0.9), params: dict | None = None) -> ResolveReport:
     """Join mentions into victims.
 
     Args:
-        pairs: mention-id pairs judged the same; by default :func:`candidate_pairs`.
+        pairs: mention-id pairs judged the same; by default found by ``engine``.
+        engine: ``auto`` (the linkage model from :data:`MIN_MENTIONS_FOR_MODEL`
+            mentions up, rules below), ``rules`` (:func:`candidate_pairs`),
+            ``duckdb`` or ``spark`` (:func:`model_pairs`).
+        threshold, review_band, params: passed to :func:`model_pairs`.
 
     Clusters are the connected components of the accepted pairs plus people's
     "same" judgements, never joining two mentions that a person judged
@@ -131,8 +215,17 @@ def resolve(pairs: list[tuple[int, int]] | None = None) -> ResolveReport:
     mentions = list(m.Mention.objects.all())
     victims_before = m.Victim.objects.count()
     victims_existing = set(m.Victim.objects.values_list("id", flat=True))
+    pairs_given = pairs
+    if engine not in ENGINES:
+        raise KuagerError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if pairs is None:
-        pairs = candidate_pairs(mentions)
+        if engine == "auto":
+            engine = "duckdb" if len(mentions) >= MIN_MENTIONS_FOR_MODEL else "rules"
+        if engine == "rules":
+            pairs = candidate_pairs(mentions)
+        else:
+            pairs = model_pairs(mentions, engine=engine, threshold=threshold, review_band=review_band,
+                                params=params, save_to=Path(settings.HOME) / "linkage")
     judgements = m.Judgement.objects.filter(source="human", withdrawn_at__isnull=True).order_by("decided_at", "id")
     latest: dict[tuple[int, int], str] = {}
     for j in judgements:
@@ -186,7 +279,8 @@ def resolve(pairs: list[tuple[int, int]] | None = None) -> ResolveReport:
     orphans.delete()
     refresh_victims(m.Victim.objects.filter(id__in=claimed))
     _audit_resolution(by_id, dict(m.Mention.objects.values_list("id", "victim_id")), victims_existing, public_ids)
-    return ResolveReport(len(mentions), victims_before, m.Victim.objects.count(), created, removed, reassigned)
+    return ResolveReport(len(mentions), engine if pairs_given is None else "given pairs", victims_before,
+                         m.Victim.objects.count(), created, removed, reassigned)
 
 
 def _audit_resolution(by_id: dict, after: dict, existed: set, public_ids: dict) -> None:

@@ -33,3 +33,13 @@ def initialise(verbosity: int = 0) -> Path:
 
     ensure_roles()
     return home
+
+
+def pending_migrations() -> list[str]:
+    """Names of migrations not yet applied to the database (``app.name``); [] when up to date."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{mig.app_label}.{mig.name}" for mig, _backwards in plan]
