@@ -27,6 +27,18 @@ def _mix(text: str) -> dict[str, float]:
     return mix
 
 
+def _capture(text: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        name, _, prob = part.partition("=")
+        try:
+            out[name.strip()] = float(prob)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"capture probability of {name.strip()!r} is not a number: "
+                                             f"{prob!r}") from None
+    return out
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from kuager.linkage.synth import Knobs
 
@@ -39,6 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scripts", type=_mix, default=None,
                         help="script mix, e.g. 'cyrillic=3,chinese=1,pinyin=1' (scripts: cyrillic, latin2021, "
                              "passport, press, chinese, pinyin, arabic, uly)")
+    parser.add_argument("--population", type=int, default=None,
+                        help="instead of --mentions: a population of N invented people, each named on each "
+                             "list of --lists independently (for testing estimation; the truth file tells N)")
+    parser.add_argument("--lists", type=_capture, default=None,
+                        help="with --population: list=capture probability, e.g. 'ngo=0.3,register=0.4,media=0.2'")
     for knob in ("typo_rate", "missing_rate", "conflict_rate", "swap_rate", "family_rate",
                  "uyghur_share", "id_rate"):
         parser.add_argument("--" + knob.replace("_", "-"), type=float, default=getattr(d, knob),
@@ -62,9 +79,21 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.scripts:
         knobs.script_mix = args.scripts
-    progress.say(f"Drawing {args.mentions} synthetic mentions")
-    rows, truth, family = synth.generate(args.mentions, knobs, seed=args.seed)
+    if args.population is not None:
+        from kuager.linkage.population import generate_lists
+
+        if args.population < 1:
+            raise InputError("must be at least 1", field="--population")
+        if not args.lists or any(not 0 < p <= 1 for p in args.lists.values()):
+            raise InputError("give the lists and their capture probabilities in (0, 1], e.g. "
+                             "'ngo=0.3,register=0.4,media=0.2'", field="--lists")
+        progress.say(f"Drawing the lists of a population of {args.population}")
+        rows, truth, family = generate_lists(args.population, args.lists, knobs, seed=args.seed)
+    else:
+        progress.say(f"Drawing {args.mentions} synthetic mentions")
+        rows, truth, family = synth.generate(args.mentions, knobs, seed=args.seed)
     out, truth_path = synth.write(args.out, rows, truth, family)
     print(f"SYNTHETIC data (invented people): {len(rows)} mentions of {len(set(truth.values()))} "
-          f"victims -> {out}; true clusters -> {truth_path}")
+          f"victims -> {out}; true clusters -> {truth_path}"
+          + (f"; population in all (named or not): {args.population}" if args.population else ""))
     return 0

@@ -42,6 +42,26 @@ def _chart(counter: Counter, title: str, path: Path) -> None:
     plt.close(fig)
 
 
+def database_estimate() -> dict:
+    """Multiple systems estimate of the total number of victims, for the report.
+
+    Lists are the testimonies' collections; capture histories come from the
+    resolved victims (all of them: an estimate is an aggregate and names nobody).
+
+    Returns:
+        ``{"estimate": Estimate}`` or ``{"refused": reason, "n_observed": n}``; never a
+        number without the method, interval and assumptions that go with it.
+    """
+    from kuager.estimation import CaptureHistories, EstimationRefused, estimate
+
+    frame = selectors.capture_histories()
+    n = int(frame["count"].sum()) if len(frame) else 0
+    try:
+        return {"estimate": estimate(CaptureHistories.from_frame(frame)), "n_observed": n}
+    except (EstimationRefused, ValueError) as exc:
+        return {"refused": str(exc), "n_observed": n}
+
+
 def write_report(out_dir: str | Path, scope: str = redaction.PUBLIC) -> Path:
     """Write the report to ``out_dir`` (created; previous report files replaced).
 
@@ -99,7 +119,7 @@ def write_report(out_dir: str | Path, scope: str = redaction.PUBLIC) -> Path:
     victim_rows = [{"p": p, "status": selectors.current_status(p), "year": selectors.first_trouble_year(p)}
                    for p in profiles]
     html = render_to_string("report/index.html", {
-        **common, "victims": victim_rows, "charts": charts, "testimonies": testimony_rows, "claims": claims,
+        **common, "mse": database_estimate(), "victims": victim_rows, "charts": charts, "testimonies": testimony_rows, "claims": claims,
         "facility_count": len(facilities), "sources": sources, "events_total": events_total, "root": ""})
     (out / "index.html").write_text(html, encoding="utf-8")
     html = render_to_string("report/facilities.html", {**common, "facilities": facilities, "root": ""})
