@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "restore"
+SETS_UP_DATABASE = True
 HELP = "verify a backup archive completely, then restore it (refuses a damaged archive; writes nothing then)"
 
 
