@@ -4,10 +4,11 @@
 #  - Pango, which WeasyPrint uses to lay out PDFs;
 #  - poppler-utils (pdftoppm) to look at PDFs as images;
 #  - gettext (msgfmt) to compile the interface translations after editing a .po file;
-#  - chromium, which the end-to-end web tests drive headless through Playwright.
+#  - chromium, which the end-to-end web tests drive headless through Playwright;
+#  - libicu-dev, pkg-config and g++ to build PyICU (followthemoney needs it; PyPI has no wheel).
 # Run as root (or with sudo). Does nothing that is already installed.
 set -euo pipefail
-pkgs=(fonts-noto-cjk fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext chromium)
+pkgs=(fonts-noto-cjk fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gettext chromium libicu-dev pkg-config g++)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

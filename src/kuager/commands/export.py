@@ -1,21 +1,22 @@
-"""``kuager export --format json|csv --scope public|internal --out PATH``."""
+"""``kuager export --format json|csv|ftm --scope public|internal --out PATH``."""
 
 from __future__ import annotations
 
 import argparse
 
 NAME = "export"
-HELP = "export the database as Kuager JSON or CSV tables (public by default: only what consent allows)"
+HELP = "export the database as Kuager JSON, CSV tables or FollowTheMoney entities (public by default: only what consent allows)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", dest="fmt", choices=["json", "csv"], default="json",
+    parser.add_argument("--format", dest="fmt", choices=["json", "csv", "ftm"], default="json",
                         help="json: one Kuager JSON file (docs/json-format.md; re-importable with kuager import); "
-                             "csv: a folder with one spreadsheet-safe UTF-8 CSV file per table (default: json)")
+                             "csv: a folder with one spreadsheet-safe UTF-8 CSV file per table; "
+                             "ftm: FollowTheMoney entities, one JSON object per line, for Aleph (default: json)")
     parser.add_argument("--scope", choices=["public", "internal"], default="public",
                         help="public (default): only what consent allows, through the redaction layer; "
                              "internal: everything, confidential material included")
-    parser.add_argument("--out", required=True, help="the JSON file, or the folder for CSV tables")
+    parser.add_argument("--out", required=True, help="the JSON or FtM file, or the folder for CSV tables")
 
 
 def run(args: argparse.Namespace) -> int:

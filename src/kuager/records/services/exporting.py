@@ -16,7 +16,7 @@ from kuager.errors import KuagerError
 from kuager.records import redaction
 from kuager.records.services import json_format as jf
 
-FORMATS = ("json", "csv")
+FORMATS = ("json", "csv", "ftm")
 
 #: Cells starting with one of these are read as formulas by spreadsheets
 #: (OWASP "CSV injection"); such cells get a leading single quote.
@@ -171,11 +171,12 @@ def export_csv(folder: str | Path, scope: str = redaction.INTERNAL) -> dict[str,
 
 
 def export(out: str | Path, fmt: str = "json", scope: str = redaction.PUBLIC) -> dict[str, int]:
-    """Export the database in ``fmt`` (``json``: a file; ``csv``: a folder) with ``scope``.
+    """Export the database in ``fmt`` (``json``: a file; ``csv``: a folder; ``ftm``: a file) with ``scope``.
 
     Returns:
-        Record counts (see :func:`export_csv` and
-        :func:`~kuager.records.services.json_format.export_json`).
+        Record counts (see :func:`export_csv`,
+        :func:`~kuager.records.services.json_format.export_json` and
+        :func:`~kuager.records.services.ftm_export.export_ftm`).
 
     Raises:
         KuagerError: an unknown format or scope.
@@ -186,6 +187,10 @@ def export(out: str | Path, fmt: str = "json", scope: str = redaction.PUBLIC) ->
         counts = jf.export_json(out, scope)
     elif fmt == "csv":
         counts = export_csv(out, scope)
+    elif fmt == "ftm":
+        from kuager.records.services.ftm_export import export_ftm
+
+        counts = export_ftm(out, scope)
     else:
         raise KuagerError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     record("export", ("export", scope), new={"format": fmt, "scope": scope, "out": str(Path(out).resolve()),
