@@ -1,11 +1,12 @@
-"""``kuager appeals``: list appeals (the unanswered ones with days waited) and write appeal letters."""
+"""``kuager appeals``: record appeals and their answers, list them (the unanswered ones with days waited),
+and write appeal letters."""
 
 from __future__ import annotations
 
 import argparse
 
 NAME = "appeals"
-HELP = "list appeals to authorities (--unanswered: with days waited) or write an appeal letter (PDF)"
+HELP = "record appeals to authorities and their answers, list them (--unanswered: with days waited), write letters"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -13,6 +14,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ls = sub.add_parser("list", help="list appeals and their answers")
     ls.add_argument("--unanswered", action="store_true", help="only appeals with no answer, longest wait first")
     ls.add_argument("--today", help="count days to this date (YYYY-MM-DD; default today)")
+    ad = sub.add_parser("add", help="record an appeal sent to an authority (prints its key)")
+    ad.add_argument("--to", required=True, dest="authority", help="the authority it was sent to")
+    ad.add_argument("--victims", required=True, help="public ids or names, comma-separated (V-00001,V-00002)")
+    ad.add_argument("--date", default="", help="when it was sent, as a partial date (2018-05, 'May 2018'; default unknown)")
+    ad.add_argument("--sender", default="", help="who sent it, as it may be shown (an organisation, 'the family')")
+    ad.add_argument("--text", default="", help="what was sent ('letter', 'petition with 47 names'...)")
+    ad.add_argument("--testimony", help="the number of the testimony that reports it (key T-002/a2), if any")
+    rs = sub.add_parser("respond", help="record the answer to an appeal, or that none came (--none)")
+    rs.add_argument("appeal", metavar="APPEAL_KEY", help="the appeal's key, as kuager appeals list shows it")
+    rs.add_argument("--text", default="", help="what the answer said")
+    rs.add_argument("--date", default="", help="when it came, as a partial date")
+    rs.add_argument("--none", action="store_true", help="no answer came (the appellant says so)")
     lt = sub.add_parser("letter", help="write an appeal letter for victims (PDF)")
     lt.add_argument("victims", nargs="+", metavar="VICTIM", help="public ids (V-00001) or names")
     lt.add_argument("--to", required=True, dest="authority", help="the authority addressed")
@@ -41,6 +54,32 @@ def run(args: argparse.Namespace) -> int:
     from kuager.records.services import appeals
     from kuager.records.services.wgeid import find_victim
 
+    if args.action == "add":
+        from kuager.errors import InputError
+
+        names = [q.strip() for q in args.victims.split(",") if q.strip()]
+        victims = list({v.pk: v for v in (find_victim(q) for q in names)}.values())
+        testimony = None
+        if args.testimony:
+            testimony = m.Testimony.objects.filter(number=args.testimony).first()
+            if testimony is None:
+                raise InputError(f"no testimony {args.testimony}", field="--testimony")
+        ap = appeals.record_appeal(authority=args.authority, victims=victims, sender=args.sender,
+                                   date_text=args.date, description=args.text, testimony=testimony)
+        who = ", ".join(v.public_id for v in victims)
+        print(f"Recorded appeal {ap.key} to {ap.authority} for {who}; answer it with: "
+              f"kuager appeals respond {ap.key} --text ...")
+        return 0
+    if args.action == "respond":
+        from kuager.errors import InputError
+
+        ap = m.Appeal.objects.filter(key=args.appeal).first()
+        if ap is None:
+            raise InputError(f"no appeal {args.appeal}; kuager appeals list shows the keys", field="APPEAL_KEY")
+        ap = appeals.record_response(ap, status="none" if args.none else "answered", text=args.text,
+                                     date_text=args.date)
+        print(f"Appeal {ap.key}: " + ("no response recorded" if args.none else f"answer recorded ({ap.response_date})"))
+        return 0
     if args.action == "letter":
         victims = [find_victim(q) for q in args.victims]
         pdf = appeals.appeal_letter(victims, args.authority, args.sender)
