@@ -99,14 +99,15 @@ def _populate(n: int, seed: int = 0) -> None:
     print()
 
 
-def _time(client, url: str, repeat: int) -> tuple[float, float, int]:
+def _time(client, url: str, repeat: int) -> tuple[float, float, float, int]:
+    """``(median, worst, first, status)``: the first request may fill the page cache (kuager.web.cache)."""
     times, status = [], 0
     for _ in range(repeat):
         t0 = time.perf_counter()
         r = client.get(url)
         times.append((time.perf_counter() - t0) * 1000)
         status = r.status_code
-    return statistics.median(times), max(times), status
+    return statistics.median(times), max(times), times[0], status
 
 
 def main(argv=None) -> int:
@@ -145,16 +146,22 @@ def main(argv=None) -> int:
         ("public", "/public/victims/?q=Gulmira+Adilkyzy"),
         ("public", f"/public/victims/{mid}/"),
     ]
-    print(f"{args.victims:,} victims; median and worst of {args.repeat} requests (budget {BUDGET_MS} ms)")
+    from django.core.cache import cache
+
+    cache.clear()
+    print(f"{args.victims:,} victims; median, worst and first of {args.repeat} requests (budget {BUDGET_MS} ms; "
+          "the first request of a list may fill the cache of kuager.web.cache)")
     over = 0
     for who, url in pages:
-        med, worst, status = _time(clients[who], url, args.repeat)
+        med, worst, first, status = _time(clients[who], url, args.repeat)
         flag = "ok" if med < BUDGET_MS else "OVER"
         over += med >= BUDGET_MS
-        print(f"  {flag:4} {med:7.0f} ms (worst {worst:5.0f})  {status}  {who:7} {url}")
+        print(f"  {flag:4} {med:7.0f} ms (worst {worst:5.0f}, first {first:5.0f})  {status}  {who:7} {url}")
     for who, url in [("viewer", "/dashboard/"), ("editor", "/review/")]:
-        med, worst, status = _time(clients[who], url, 1)
-        print(f"  info {med:7.0f} ms (one request)  {status}  {who:7} {url}  (not a list page; no budget)")
+        med, worst, first, status = _time(clients[who], url, 2)
+        second = 2 * med - first  # the median of two is their mean
+        print(f"  info {first:7.0f} ms first, {second:5.0f} ms cached  {status}  {who:7} {url}  "
+              "(not a list page; no budget)")
     print(f"{len(pages) - over} of {len(pages)} list/search/detail pages under {BUDGET_MS} ms")
     return 0
 

@@ -61,3 +61,13 @@ def sample(db, users):
     v = lambda t: t.mentions.get().victim  # noqa: E731
     return {"public": v(t1), "no_consent": v(t2), "confidential": v(t3), "latin": v(t4),
             "volunteer_testimony": t1}
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with an empty page cache (kuager.web.cache), as database ids repeat across tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

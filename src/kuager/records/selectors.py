@@ -193,15 +193,41 @@ def counts(profiles: list[VictimProfile]) -> dict[str, Counter]:
     return out
 
 
+#: Most distinct spellings scored with :func:`kuager.names.similarity` in one search.
+SEARCH_MAX_TEXTS = 2000
+#: Most (key, spelling, victim) rows read for one search (a safety valve for very common given names).
+SEARCH_MAX_ROWS = 50_000
+
+
+def _key_rows(keys: set[str]) -> list[tuple[str, str, int, str]]:
+    """``(key, spelling, victim id, public id)`` for the held names carrying one of ``keys``."""
+    if not keys:
+        return []
+    return list(m.NameKey.objects.filter(key__in=sorted(keys), name__mention__victim__isnull=False)
+                .values_list("key", "name__text", "name__mention__victim_id", "name__mention__victim__public_id")
+                [:SEARCH_MAX_ROWS])
+
+
 def search_victims(query: str, limit: int = 50) -> list[m.Victim]:
     """Victims with a name sharing a key with ``query`` (any script), best matches first.
+
+    The specific keys of :func:`kuager.names.keys` (``n:`` given|father and
+    ``f:`` run together) are looked up first; the ``g:`` key (the given name
+    alone, shared by thousands in a large collection) only when no name carries
+    a specific one (a search by a given name alone, or a father's name not
+    held). Only the distinct spellings found are scored with
+    :func:`kuager.names.similarity` (at most :data:`SEARCH_MAX_TEXTS`, those
+    sharing the most keys with the query first), and a victim scores as its
+    best spelling; so the cost grows with the number of distinct spellings,
+    not of victims.
 
     Args:
         query: a name in any spelling or script, or an 18-character Chinese ID number.
         limit: the most victims returned.
 
     Returns:
-        Victims ordered by name similarity to the query (highest first).
+        Victims ordered by name similarity to the query (highest first; ties by
+        public id). Empty for an empty query.
     """
     from kuager import names as kn
 
@@ -211,14 +237,27 @@ def search_victims(query: str, limit: int = 50) -> list[m.Victim]:
     if len(q) == 18 and q[:17].isdigit():
         return list(m.Victim.objects.filter(mentions__chinese_id=q.upper()).distinct()[:limit])
     qkeys = kn.keys(q)
-    ids = set(m.NameKey.objects.filter(key__in=qkeys).values_list("name__mention__victim_id", flat=True)) - {None}
-    victims = list(m.Victim.objects.filter(id__in=ids).prefetch_related("mentions__names"))
-    scored = []
-    for v in victims:
-        texts = [n.text for mn in v.mentions.all() for n in mn.names.all()]
-        scored.append((max((kn.similarity(q, t) for t in texts), default=0.0), v.public_id, v))
-    scored.sort(key=lambda x: (-x[0], x[1]))
-    return [v for _, _, v in scored[:limit]]
+    specific = {k for k in qkeys if not k.startswith("g:")}
+    rows = _key_rows(specific) or _key_rows(qkeys - specific)
+    if not rows:
+        return []
+    shared: dict[str, set[str]] = defaultdict(set)
+    holders: dict[str, set[int]] = defaultdict(set)
+    public_ids: dict[int, str] = {}
+    for key, text, vid, pid in rows:
+        shared[text].add(key)
+        holders[text].add(vid)
+        public_ids[vid] = pid
+    texts = sorted(shared, key=lambda t: (-len(shared[t]), abs(len(t) - len(q)), t))[:SEARCH_MAX_TEXTS]
+    best: dict[int, float] = {}
+    for text in texts:
+        score = kn.similarity(q, text)
+        for vid in holders[text]:
+            if score > best.get(vid, -1.0):
+                best[vid] = score
+    top = sorted(best, key=lambda vid: (-best[vid], public_ids[vid]))[:limit]
+    victims = m.Victim.objects.in_bulk(top)
+    return [victims[vid] for vid in top if vid in victims]
 
 
 def capture_histories(by: str | None = None):

@@ -10,11 +10,12 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery
 
 from kuager.records import models as m
 from kuager.records import selectors as rsel
 from kuager.web import access
+from kuager.web import cache as wcache
 
 #: Most victims sharing one name key that the review queue pairs up (larger blocks are
 #: common names; the linkage engine handles those).
@@ -88,6 +89,30 @@ def _latest_status_kind():
     return Subquery(latest)
 
 
+def _filter_conditions(audience: str, filters: dict[str, str]) -> list:
+    """One mention queryset per filter given: the visible mentions that satisfy it."""
+    base = access.visible_mentions_qs(audience)
+    f = {k: (filters.get(k) or "").strip() for k in FILTERS}
+    out = []
+    if f["status"]:
+        out.append(base.annotate(status_kind=_latest_status_kind()).filter(status_kind=f["status"]))
+    if f["ethnicity"]:
+        out.append(base.filter(ethnicity__iexact=f["ethnicity"]))
+    if f["citizenship"]:
+        out.append(base.filter(citizenship__iexact=f["citizenship"]))
+    if f["place"]:
+        p = f["place"]
+        out.append(base.filter(
+            Q(place_of_origin__icontains=p) | Q(events__place_text__icontains=p)
+            | Q(events__facility__prefecture__icontains=p) | Q(events__facility__town__icontains=p)))
+    if f["facility"].isdigit():
+        out.append(base.filter(events__facility_id=int(f["facility"])))
+    if f["year"].isdigit() and len(f["year"]) == 4:
+        y = int(f["year"])
+        out.append(base.filter(events__date_start__lte=dt.date(y, 12, 31), events__date_end__gte=dt.date(y, 1, 1)))
+    return out
+
+
 def filter_victims(qs, audience: str, filters: dict[str, str]):
     """Narrow a victim queryset by the search filters (each on the mentions ``audience`` may see).
 
@@ -105,28 +130,39 @@ def filter_victims(qs, audience: str, filters: dict[str, str]):
     Returns:
         The narrowed queryset.
     """
-    base = access.visible_mentions_qs(audience)
-    f = {k: (filters.get(k) or "").strip() for k in FILTERS}
-    if f["status"]:
-        qs = qs.filter(id__in=base.annotate(status_kind=_latest_status_kind())
-                       .filter(status_kind=f["status"]).values("victim_id"))
-    if f["ethnicity"]:
-        qs = qs.filter(id__in=base.filter(ethnicity__iexact=f["ethnicity"]).values("victim_id"))
-    if f["citizenship"]:
-        qs = qs.filter(id__in=base.filter(citizenship__iexact=f["citizenship"]).values("victim_id"))
-    if f["place"]:
-        p = f["place"]
-        qs = qs.filter(id__in=base.filter(
-            Q(place_of_origin__icontains=p) | Q(events__place_text__icontains=p)
-            | Q(events__facility__prefecture__icontains=p) | Q(events__facility__town__icontains=p)
-        ).values("victim_id"))
-    if f["facility"].isdigit():
-        qs = qs.filter(id__in=base.filter(events__facility_id=int(f["facility"])).values("victim_id"))
-    if f["year"].isdigit() and len(f["year"]) == 4:
-        y = int(f["year"])
-        qs = qs.filter(id__in=base.filter(events__date_start__lte=dt.date(y, 12, 31),
-                                          events__date_end__gte=dt.date(y, 1, 1)).values("victim_id"))
+    for cond in _filter_conditions(audience, filters):
+        qs = qs.filter(id__in=cond.values("victim_id"))
     return qs
+
+
+def _clean_filters(filters: dict[str, str] | None) -> dict[str, str]:
+    return {k: (filters or {}).get(k, "").strip() for k in FILTERS if ((filters or {}).get(k) or "").strip()}
+
+
+def victim_ids(audience: str, filters: dict[str, str] | None = None) -> list[int]:
+    """Ids of the victims ``audience`` may see that pass ``filters``, in public-id order.
+
+    The list pages page through it (50 ids a page, then one query for the
+    page's victims), so a deep page costs as much as the first. Cached until
+    the data changes (:mod:`kuager.web.cache`).
+
+    Returns:
+        Victim primary keys (ints).
+    """
+    filters = _clean_filters(filters)
+
+    def compute():
+        qs = filter_victims(access.visible_victims_qs(audience), audience, filters)
+        return list(qs.order_by("public_id").values_list("id", flat=True))
+
+    return wcache.cached("victim_ids", [audience, filters], compute)
+
+
+def victims_in_order(ids) -> list[m.Victim]:
+    """The victims with these ids, in the order given (ids no longer held are skipped)."""
+    ids = list(ids)
+    found = m.Victim.objects.in_bulk(ids)
+    return [found[i] for i in ids if i in found]
 
 
 def search(query: str, audience: str, filters: dict[str, str] | None = None, limit: int = 1000) -> list[m.Victim]:
@@ -153,13 +189,19 @@ def search(query: str, audience: str, filters: dict[str, str] | None = None, lim
         qkeys = kn.keys(q)
         ok = set(m.NameKey.objects.filter(key__in=qkeys, name__mention__in=base)
                  .values_list("name__mention__victim_id", flat=True))
-    if filters and any((filters.get(k) or "").strip() for k in FILTERS):
-        ok &= set(filter_victims(m.Victim.objects.filter(id__in=ok), audience, filters).values_list("id", flat=True))
+    for cond in _filter_conditions(audience, filters or {}):
+        if not ok:
+            break
+        ok &= set(cond.filter(victim_id__in=sorted(ok)).values_list("victim_id", flat=True))
     return [v for v in found if v.id in ok]
 
 
 def filter_choices(audience: str) -> dict[str, list]:
-    """Values offered in the filter menus: statuses, ethnicities, citizenships, years."""
+    """Values offered in the filter menus: ``{"status", "ethnicity", "citizenship"}`` lists (cached)."""
+    return wcache.cached("filter_choices", audience, lambda: _filter_choices(audience))
+
+
+def _filter_choices(audience: str) -> dict[str, list]:
     base = access.visible_mentions_qs(audience)
     ethnicities = sorted(set(base.exclude(ethnicity="").values_list("ethnicity", flat=True).distinct()[:200]))
     citizenships = sorted(set(base.exclude(citizenship="").values_list("citizenship", flat=True).distinct()[:200]))
@@ -205,6 +247,11 @@ def _decided_pairs() -> set[tuple[int, int]]:
 
 
 def review_candidates(limit: int = 200) -> list[Candidate]:
+    """Pairs of victims that may be one person (cached until the data changes; see :func:`_review_candidates`)."""
+    return wcache.cached("review_candidates", limit, lambda: _review_candidates(limit))
+
+
+def _review_candidates(limit: int = 200) -> list[Candidate]:
     """Pairs of victims that share a full-name key (``n:`` or ``f:`` of :func:`kuager.names.keys`).
 
     Scored by the best :func:`kuager.names.similarity` between their names
@@ -291,6 +338,11 @@ def compare(a: m.Victim, b: m.Victim) -> Comparison:
 # ----------------------------------------------------------------- dashboard
 
 def dashboard_counts(audience: str) -> dict:
+    """The dashboard's counts for ``audience``, cached until the data changes (see :func:`_dashboard_counts`)."""
+    return wcache.cached("dashboard", audience, lambda: _dashboard_counts(audience))
+
+
+def _dashboard_counts(audience: str) -> dict:
     """Counts for the dashboard, from the mentions ``audience`` may see (database aggregates).
 
     Returns:
@@ -309,16 +361,9 @@ def dashboard_counts(audience: str) -> dict:
 
     status_rows = (base.annotate(status_kind=_latest_status_kind()).exclude(status_kind=None)
                    .values("status_kind").annotate(n=Count("victim_id", distinct=True)).order_by("-n"))
-    years = Counter()
-    first = (m.Event.objects.filter(mention__in=base, date_start__isnull=False)
-             .values("mention__victim_id").annotate(first=F("date_start")).values_list("mention__victim_id",
-                                                                                      "date_start"))
-    earliest: dict[int, dt.date] = {}
-    for vid, d in first:
-        if vid not in earliest or d < earliest[vid]:
-            earliest[vid] = d
-    for d in earliest.values():
-        years[d.year] += 1
+    years = Counter(d.year for d in (
+        m.Event.objects.filter(mention__in=base, date_start__isnull=False).order_by()
+        .values("mention__victim_id").annotate(first=Min("date_start")).values_list("first", flat=True)))
     verification = (access.visible_victims_qs(audience).values("verification").annotate(n=Count("id"))
                     .order_by("-n"))
     return {

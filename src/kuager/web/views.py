@@ -137,11 +137,12 @@ def _victim_list(request, audience: str, template: str) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     filters = form.filters() if request.GET else {}
     if q:
-        items = wsel.search(q, audience, filters)
+        page = _page(request, wsel.search(q, audience, filters))
+        victims = page.object_list
     else:
-        items = wsel.filter_victims(access.visible_victims_qs(audience), audience, filters).order_by("public_id")
-    page = _page(request, items)
-    rows = wsel.victim_rows(page.object_list, audience, _script(request))
+        page = _page(request, wsel.victim_ids(audience, filters))
+        victims = wsel.victims_in_order(page.object_list)
+    rows = wsel.victim_rows(victims, audience, _script(request))
     return render(request, template, {"form": form, "page": page, "rows": rows, "q": q})
 
 
