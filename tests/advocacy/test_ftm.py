@@ -137,6 +137,8 @@ def test_family_documentation_and_appeals(od_victims, tmp_path):
     assert sorted(a1["involved"]) == sorted([mfa["id"], sha1("kuager:victim:V-00001")])
     assert a1["summary"] == ["appeal to Ministry of Foreign Affairs of Kazakhstan, date unknown: no response"]
     assert _record(ents, "T-003/a1")["properties"]["summary"][0].endswith("no answer recorded")
+    assert fx.entity_counts(fx.build_entities("public")) == {  # as docs/json-format.md says
+        "Article": 1, "PublicBody": 1, "Person": 5, "Event": 9, "Family": 2, "Documentation": 3}
 
 
 def _check_valid(entities: list[dict]) -> None:
