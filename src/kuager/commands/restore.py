@@ -27,6 +27,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"OK: {args.archive}: {len(checked.manifest['members'])} members match the manifest; made "
               f"{checked.manifest['created']}")
         return 0
-    report = restore(args.archive, passphrase, replace=args.replace)
+    report = restore(args.archive, passphrase, replace=args.replace, prepare=True)
     print(f"Restore finished: {report.summary()}")
     return 0

@@ -57,8 +57,12 @@ def read_table(path: str | Path, fmt: str | None = None) -> Table:
                          file=str(path), row=line) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     records = []
-    for cells in reader:
-        records.append((reader.line_num, cells))
+    try:
+        for cells in reader:
+            records.append((reader.line_num, cells))
+    except csv.Error as exc:  # e.g. a cell longer than csv.field_size_limit() (131,072 characters)
+        raise InputError(f"not readable as CSV after this line ({exc})", file=str(path),
+                         row=reader.line_num) from None
     return _table(str(path), records)
 
 
@@ -80,6 +84,9 @@ def _table(name: str, records: list[tuple[int, list[str]]]) -> Table:
     rows = []
     for line, cells in records[1:]:
         cells = ["" if c is None else str(c) for c in cells]
+        if any("\x00" in c for c in cells):  # PostgreSQL cannot store it; no spreadsheet means it
+            raise InputError("a cell holds a NUL character (byte 0): is this really a text spreadsheet?",
+                             file=name, row=line)
         if not any(c.strip() for c in cells):
             continue
         extra = cells[len(header):]

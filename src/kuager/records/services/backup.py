@@ -349,13 +349,16 @@ class RestoreReport:
                 f"#{self.audit_head['seq']} {self.audit_head['hash']}")
 
 
-def restore(path: str | Path, passphrase: bytes, *, replace: bool = False) -> RestoreReport:
+def restore(path: str | Path, passphrase: bytes, *, replace: bool = False, prepare: bool = False) -> RestoreReport:
     """Verify an archive in full, then restore it (see the module docstring).
 
     Args:
         path: the archive.
         passphrase: the passphrase it was made with.
         replace: empty a database that holds records first (otherwise refused).
+        prepare: once the archive is verified, create the data directory, key
+            file and database if needed (:func:`~kuager.records.services.setup.initialise`),
+            so ``kuager restore`` works on a new machine without ``kuager init``.
 
     Returns:
         A :class:`RestoreReport`.
@@ -369,6 +372,10 @@ def restore(path: str | Path, passphrase: bytes, *, replace: bool = False) -> Re
 
     path = Path(path)
     checked = check_archive(path, passphrase)
+    if prepare:
+        from kuager.records.services.setup import initialise
+
+        initialise()
     if not replace and _has_records():
         raise KuagerError("the database already holds records; restore into a fresh `kuager init`, or give "
                           "--replace to empty it first (nothing was written)")

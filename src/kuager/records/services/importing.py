@@ -77,6 +77,22 @@ class _Rollback(Exception):
     pass
 
 
+class _TooLong(Exception):
+    """A value longer than its column allows (PostgreSQL refuses it; SQLite would store it)."""
+
+
+def _check_lengths(sender, instance, raw=False, **kwargs) -> None:
+    """pre_save during an import: refuse text longer than a ``CharField``'s ``max_length``."""
+    from django.db import models as dm
+
+    for f in instance._meta.concrete_fields:
+        if isinstance(f, dm.CharField) and f.max_length:
+            v = getattr(instance, f.attname)
+            if isinstance(v, str) and len(v) > f.max_length:
+                raise _TooLong(f"{instance._meta.model_name}.{f.name}: {len(v)} characters; at most "
+                               f"{f.max_length} fit")
+
+
 def _sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -133,6 +149,9 @@ def import_file(path: str | Path, *, fmt: str | None = None, mapping: str | Path
         raise KuagerError(f"{path}: no such file")
     fmt = detect_format(path, fmt)
     report = ImportReport(file=str(path), format=fmt, dry_run=dry_run)
+    from django.db.models.signals import pre_save
+
+    pre_save.connect(_check_lengths, dispatch_uid="kuager-import-lengths")
     try:
         with transaction.atomic():
             batch = m.ImportBatch.objects.create(file_name=path.name, sha256=_sha256_file(path), format=fmt)
@@ -169,6 +188,10 @@ def import_file(path: str | Path, *, fmt: str | None = None, mapping: str | Path
                 raise _Rollback
     except _Rollback:
         pass
+    except _TooLong as exc:
+        raise InputError(f"a value is too long: {exc}", file=str(path)) from None
+    finally:
+        pre_save.disconnect(dispatch_uid="kuager-import-lengths")
     return report
 
 
@@ -311,7 +334,10 @@ def _import_testimonies(table: Table, mp: Mapping, batch: m.ImportBatch, report:
             report.count("unchanged", "testimony")
             continue
         before = _snapshot(existing) if existing else None
-        _write_testimony(row, number, source, batch, existing, fp)
+        try:
+            _write_testimony(row, number, source, batch, existing, fp)
+        except _TooLong as exc:
+            row.errors.append(str(InputError(f"a value is too long: {exc}", file=table.path, row=line)))
         if row.errors:
             report.rejected.extend(row.errors)
             continue
