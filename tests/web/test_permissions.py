@@ -40,6 +40,27 @@ def _cases(sample):
         ("public_methodology", "/public/methodology/", PUBLIC),
         ("public_facilities", "/public/facilities/", PUBLIC),
         ("login", "/accounts/login/", PUBLIC),
+        ("api_docs", "/api/docs/", PUBLIC),
+        ("api_schema", "/api/schema/", PUBLIC),
+    ]
+
+
+def _api_cases(sample):
+    """(url name, url, roles that get 200 to a GET, or "post" for write-only endpoints) of the JSON API."""
+    pub = sample["public"].public_id
+    conf = sample["confidential"].public_id
+    own = sample["volunteer_testimony"].number
+    return [
+        ("api_victims", "/api/victims/?q=Gulmira", TEAM_READERS),
+        ("api_victim", f"/api/victims/{pub}/", TEAM_READERS),
+        ("api_victim", f"/api/victims/{conf}/", EDITORS),  # viewers: 404
+        ("api_victim_publication", f"/api/victims/{pub}/publication/", "post"),
+        ("api_testimonies", "/api/testimonies/", ALL),
+        ("api_testimony", f"/api/testimonies/{own}/", ALL),
+        ("api_names", "/api/names/?q=Gulmira", ALL),
+        ("api_review_candidates", "/api/review/candidates/", EDITORS),
+        ("api_review_decide", "/api/review/decisions/", "post"),
+        ("api_dashboard", "/api/dashboard/", TEAM_READERS),
     ]
 
 
@@ -60,7 +81,7 @@ def _named_urls():
 
 @pytest.mark.django_db
 def test_every_url_is_covered(sample):
-    covered = {name for name, _, _ in _cases(sample)} | {"logout", "set_script"}
+    covered = {name for name, _, _ in _cases(sample) + _api_cases(sample)} | {"logout", "set_script"}
     assert _named_urls() <= covered, f"URLs without a permission case: {_named_urls() - covered}"
 
 
@@ -120,3 +141,27 @@ def test_django_admin_is_for_staff_roles(sample, password):
         client = Client()
         assert client.login(username=f"{role}1", password=password)
         assert client.get("/admin/").status_code == status, role
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(ALL) + [None])
+def test_every_role_gets_exactly_its_api_answers(role, sample):
+    from rest_framework.test import APIClient
+
+    from kuager.records.services.roles import api_token
+
+    client = APIClient()
+    if role:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(f'{role}1')}")
+    for name, url, allowed in _api_cases(sample):
+        r = client.get(url)
+        if role is None:
+            assert r.status_code == 401, (url, r.status_code)
+        elif allowed == "post":
+            assert r.status_code == (405 if role in EDITORS else 403), (role, url, r.status_code)
+        elif role in allowed:
+            assert r.status_code == 200, (role, url, r.status_code)
+        elif name == "api_victim" and role == "viewer":
+            assert r.status_code == 404, (role, url, r.status_code)
+        else:
+            assert r.status_code == 403, (role, url, r.status_code)

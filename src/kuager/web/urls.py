@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kuager.web import views
+from drf_spectacular.views import SpectacularAPIView
+
+from kuager.web import api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,5 +33,16 @@ urlpatterns = [
     path("public/statistics/", views.public_statistics, name="public_statistics"),
     path("public/methodology/", views.public_methodology, name="public_methodology"),
     path("public/facilities/", views.public_facilities, name="public_facilities"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", api.api_docs, name="api_docs"),
+    path("api/victims/", api.victims, name="api_victims"),
+    path("api/victims/<str:public_id>/", api.victim, name="api_victim"),
+    path("api/victims/<str:public_id>/publication/", api.victim_publication, name="api_victim_publication"),
+    path("api/testimonies/", api.testimonies, name="api_testimonies"),
+    path("api/testimonies/<str:number>/", api.testimony, name="api_testimony"),
+    path("api/names/", api.names, name="api_names"),
+    path("api/review/candidates/", api.review_candidates, name="api_review_candidates"),
+    path("api/review/decisions/", api.review_decide, name="api_review_decide"),
+    path("api/dashboard/", api.dashboard, name="api_dashboard"),
     path("admin/", admin.site.urls),
 ]

@@ -144,3 +144,30 @@ def role_of(user) -> str | None:
         if role in names:
             return role
     return None
+
+
+@transaction.atomic
+def api_token(username: str, *, reset: bool = False) -> str:
+    """The API token of a user (``Authorization: Token <key>``), created when they have none.
+
+    Args:
+        username: an existing user.
+        reset: replace the user's token with a new one (the old one stops working).
+
+    Returns:
+        The token's key (40 hexadecimal characters).
+
+    Raises:
+        InputError: no such user, or the user is inactive.
+    """
+    from rest_framework.authtoken.models import Token
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise InputError(f"no user {username!r}; create one with `kuager user add`", field="USERNAME")
+    if not user.is_active:
+        raise InputError(f"user {username!r} is inactive", field="USERNAME")
+    if reset:
+        Token.objects.filter(user=user).delete()
+    token, _ = Token.objects.get_or_create(user=user)
+    return token.key

@@ -1,0 +1,434 @@
+"""The JSON API (Django REST framework): the pages' reads and writes, with the same role rules.
+
+Authentication: a token (``Authorization: Token <key>``, from ``kuager user
+token USERNAME``) or the browser session. Every endpoint needs a signed-in user
+with the permission the matching page needs (see docs/web.md):
+
+- volunteers record testimonies (through
+  :func:`kuager.records.services.intake.record_testimony`), read the ones they
+  recorded, and look names up;
+- viewers read what is not confidential;
+- editors and admins read everything and write (publication, review decisions).
+
+Reads go through the same selectors as the pages (:mod:`kuager.web.selectors`,
+:func:`kuager.web.access.profile_for`, which uses the redaction layer
+:mod:`kuager.records.redaction`), so an answer never holds more than the page
+would show the same user. Views are thin: serializers check input and shape
+output, services write.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kuager.errors import InputError
+from kuager.records import models as m
+from kuager.records import selectors as rsel
+from kuager.records.services import intake as intake_service
+from kuager.records.services import review as review_service
+from kuager.web import access
+from kuager.web import selectors as wsel
+
+PAGE_SIZE = 50
+
+
+# ----------------------------------------------------------------- permissions
+
+def needs(*perms: str, any_of: bool = False) -> type[permissions.BasePermission]:
+    """A DRF permission class: signed in, and holding all of ``perms`` (or one of them with ``any_of``)."""
+
+    class Needs(permissions.BasePermission):
+        message = "you do not have the permission this endpoint needs"
+
+        def has_permission(self, request, view) -> bool:
+            user = request.user
+            if not (user and user.is_authenticated):
+                return False
+            return any(user.has_perm(p) for p in perms) if any_of else user.has_perms(perms)
+
+    Needs.__name__ = "Needs_" + "_".join(p.split(".")[-1] for p in perms)
+    return Needs
+
+
+def _page_of(request: Request, items) -> tuple[Paginator, object]:
+    paginator = Paginator(items, PAGE_SIZE)
+    return paginator, paginator.get_page(request.query_params.get("page"))
+
+
+def _paged(paginator, page, results: list) -> dict:
+    return {"count": paginator.count, "page": page.number, "pages": paginator.num_pages, "results": results}
+
+
+# ----------------------------------------------------------------- serializers (output)
+
+class VictimRowSerializer(serializers.Serializer):
+    public_id = serializers.CharField(source="victim.public_id")
+    name = serializers.CharField()
+    other_names = serializers.ListField(child=serializers.CharField())
+    birth = serializers.CharField()
+    testimonies = serializers.IntegerField()
+
+
+class SourcedSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    testimonies = serializers.ListField(child=serializers.CharField())
+
+
+class VictimSerializer(serializers.Serializer):
+    """A victim's profile as the audience may see it (every value with the testimonies stating it)."""
+
+    public_id = serializers.CharField()
+    verification = serializers.CharField()
+    status = serializers.CharField()
+    names = serializers.ListField(child=inline_serializer("Name", {
+        "text": serializers.CharField(), "script": serializers.CharField(),
+        "testimonies": serializers.ListField(child=serializers.CharField())}))
+    fields = serializers.DictField(child=SourcedSerializer(many=True))
+    statuses = SourcedSerializer(many=True)
+    timeline = serializers.ListField(child=inline_serializer("TimelineEntry", {
+        "kind": serializers.CharField(), "date": serializers.CharField(), "place": serializers.CharField(),
+        "testimony": serializers.CharField()}))
+    testimonies = serializers.ListField(child=serializers.CharField())
+    relatives = serializers.ListField(child=inline_serializer("Relative", {
+        "testifier": serializers.CharField(), "relation": serializers.CharField(),
+        "testimony": serializers.CharField()}))
+    documents = serializers.ListField(child=inline_serializer("DocumentRef", {
+        "key": serializers.CharField(), "kind": serializers.CharField(),
+        "description": serializers.CharField(), "held": serializers.BooleanField()}))
+    appeals = serializers.ListField(child=inline_serializer("AppealRef", {
+        "authority": serializers.CharField(), "date": serializers.CharField(),
+        "response_status": serializers.CharField()}))
+
+
+def victim_data(victim: m.Victim, audience: str) -> dict | None:
+    """The :class:`VictimSerializer` shape of ``victim`` for ``audience``, or None when nothing may be shown."""
+    p = access.profile_for(victim, audience)
+    if p is None:
+        return None
+    return {
+        "public_id": victim.public_id,
+        "verification": victim.verification,
+        "status": rsel.current_status(p),
+        "names": [{"text": t, "script": s, "testimonies": nums} for t, s, nums in p.names],
+        "fields": {f.name: [{"value": s.value, "testimonies": s.testimonies} for s in f.values] for f in p.fields},
+        "statuses": [{"value": s.value, "testimonies": s.testimonies} for s in p.status],
+        "timeline": [{"kind": e.event.kind, "date": e.event.date_text, "place": e.event.place_text,
+                      "testimony": e.testimony.number} for e in p.timeline],
+        "testimonies": [t.number for t in p.testimonies],
+        "relatives": [{"testifier": access.testifier_label(t, audience), "relation": rel, "testimony": t.number}
+                      for _, rel, t in p.relatives],
+        "documents": [{"key": d.key, "kind": d.kind, "description": d.description, "held": d.held}
+                      for d in p.documents],
+        "appeals": [{"authority": a.authority, "date": a.date_text, "response_status": a.response_status}
+                    for a in p.appeals],
+    }
+
+
+class TestimonySummarySerializer(serializers.Serializer):
+    number = serializers.CharField()
+    recorded_on = serializers.CharField(source="recorded_on_text")
+    channel = serializers.CharField()
+    consent = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by_name")
+
+
+class TestimonySerializer(TestimonySummarySerializer):
+    """A testimony as the user may see it (volunteers: their own, with the testifier's contact)."""
+
+    language = serializers.CharField()
+    confidential = serializers.BooleanField()
+    testifier = serializers.CharField()
+    testifier_contact = serializers.CharField(required=False)
+    original_text = serializers.CharField()
+    victims = serializers.ListField(child=inline_serializer("TestimonyVictim", {
+        "mention": serializers.CharField(), "public_id": serializers.CharField(allow_null=True),
+        "names": serializers.ListField(child=serializers.CharField()),
+        "events": serializers.ListField(child=inline_serializer("TestimonyEvent", {
+            "kind": serializers.CharField(), "date": serializers.CharField(),
+            "place": serializers.CharField()}))}))
+
+
+def testimony_data(t: m.Testimony, user) -> dict:
+    """The :class:`TestimonySerializer` shape of ``t`` for ``user`` (who may open it: see access.testimonies_for)."""
+    audience = access.audience_of(user)
+    own = t.recorded_by_id == user.id
+    mentions = t.mentions.prefetch_related("names", "events").select_related("victim").order_by("key")
+    if audience != access.INTERNAL and not own:
+        mentions = [mn for mn in mentions if not mn.confidential]
+    data = {
+        "number": t.number, "recorded_on": t.recorded_on_text, "channel": t.channel, "consent": t.consent,
+        "recorded_by": t.recorded_by_name, "language": t.language, "confidential": t.confidential,
+        "testifier": access.testifier_label(t, access.INTERNAL if own else audience),
+        "original_text": t.original_text,
+        "victims": [{"mention": mn.key, "public_id": mn.victim.public_id if mn.victim else None,
+                     "names": [n.text for n in mn.names.all()],
+                     "events": [{"kind": e.kind, "date": e.date_text, "place": e.place_text}
+                                for e in mn.events.all()]} for mn in mentions],
+    }
+    if audience == access.INTERNAL or own:
+        data["testifier_contact"] = t.testifier.contact if t.testifier else ""
+    return data
+
+
+# ----------------------------------------------------------------- serializers (input)
+
+class EventInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=m.EventKind.values)
+    date_text = serializers.CharField(required=False, allow_blank=True, default="")
+    place_text = serializers.CharField(required=False, allow_blank=True, default="")
+    facility_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VictimInputSerializer(serializers.Serializer):
+    names = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1)
+    relation_of_testifier = serializers.CharField(required=False, allow_blank=True, default="")
+    sex = serializers.ChoiceField(choices=["", "female", "male"], required=False, default="")
+    birth_date_text = serializers.CharField(required=False, allow_blank=True, default="")
+    age = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=130)
+    ethnicity = serializers.CharField(required=False, allow_blank=True, default="")
+    citizenship = serializers.CharField(required=False, allow_blank=True, default="")
+    place_of_origin = serializers.CharField(required=False, allow_blank=True, default="")
+    father_name = serializers.CharField(required=False, allow_blank=True, default="")
+    chinese_id = serializers.CharField(required=False, allow_blank=True, default="")
+    occupation = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    confidential = serializers.BooleanField(required=False, default=False)
+    events = EventInputSerializer(many=True, required=False, default=list)
+
+
+class AppealInputSerializer(serializers.Serializer):
+    authority = serializers.CharField(max_length=300)
+    date_text = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    response_status = serializers.ChoiceField(choices=["unknown", "none", "answered"], required=False,
+                                              default="unknown")
+    response_text = serializers.CharField(required=False, allow_blank=True, default="")
+    response_date_text = serializers.CharField(required=False, allow_blank=True, default="")
+    victims = serializers.ListField(child=serializers.IntegerField(min_value=0), required=False, default=list)
+
+
+class TestimonyInputSerializer(serializers.Serializer):
+    """What the intake form holds (see :class:`kuager.records.services.intake.TestimonyInput`)."""
+
+    victims = VictimInputSerializer(many=True)
+    testifier_name = serializers.CharField(required=False, allow_blank=True, default="")
+    testifier_anonymous = serializers.BooleanField(required=False, default=False)
+    testifier_citizenship = serializers.CharField(required=False, allow_blank=True, default="")
+    testifier_residence = serializers.CharField(required=False, allow_blank=True, default="")
+    testifier_contact = serializers.CharField(required=False, allow_blank=True, default="")
+    recorded_on_text = serializers.CharField(required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(choices=m.ChannelChoices.values, required=False,
+                                      default=m.ChannelChoices.INTERVIEW)
+    language = serializers.CharField(required=False, allow_blank=True, default="")
+    original_text = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    consent = serializers.ChoiceField(choices=m.ConsentChoices.values, required=False,
+                                      default=m.ConsentChoices.NONE)
+    confidential = serializers.BooleanField(required=False, default=False)
+    appeals = AppealInputSerializer(many=True, required=False, default=list)
+
+    def to_input(self) -> intake_service.TestimonyInput:
+        """The service's input (after ``is_valid()``)."""
+        d = dict(self.validated_data)
+        victims = [intake_service.VictimInput(**{**v, "events": [intake_service.EventInput(**e)
+                                                                for e in v.get("events", [])]})
+                   for v in d.pop("victims")]
+        appeals = [intake_service.AppealInput(**a) for a in d.pop("appeals", [])]
+        return intake_service.TestimonyInput(victims=victims, appeals=appeals, **d)
+
+
+class PublicationSerializer(serializers.Serializer):
+    published = serializers.BooleanField(required=False, allow_null=True, default=None)
+    confidential = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class DecisionSerializer(serializers.Serializer):
+    a = serializers.CharField(help_text="public id of one victim")
+    b = serializers.CharField(help_text="public id of the other")
+    decision = serializers.ChoiceField(choices=list(review_service.DECISIONS))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _error(exc: InputError) -> Response:
+    return Response({"detail": str(exc), "field": getattr(exc, "field", None)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+# ----------------------------------------------------------------- victims
+
+_FILTER_PARAMS = [OpenApiParameter(k, str, required=False) for k in wsel.FILTERS]
+_PAGED_ROWS = inline_serializer("VictimPage", {
+    "count": serializers.IntegerField(), "page": serializers.IntegerField(), "pages": serializers.IntegerField(),
+    "results": VictimRowSerializer(many=True)})
+
+
+@extend_schema(operation_id="victims_list", responses=_PAGED_ROWS,
+               parameters=[OpenApiParameter("q", str, required=False, description="a name in any script or a "
+                                            "Chinese ID number"), OpenApiParameter("page", int, required=False),
+                           *_FILTER_PARAMS])
+@api_view(["GET"])
+@permission_classes([needs("records.view_victim")])
+def victims(request: Request) -> Response:
+    """Victims the user may see: search by any spelling or Chinese ID number, filters, 50 a page."""
+    audience = access.audience_of(request.user)
+    q = request.query_params.get("q", "").strip()[:200]
+    filters = {k: request.query_params.get(k, "") for k in wsel.FILTERS}
+    if q:
+        paginator, page = _page_of(request, wsel.search(q, audience, filters))
+        found = page.object_list
+    else:
+        paginator, page = _page_of(request, wsel.victim_ids(audience, filters))
+        found = wsel.victims_in_order(page.object_list)
+    rows = wsel.victim_rows(found, audience)
+    return Response(_paged(paginator, page, VictimRowSerializer(rows, many=True).data))
+
+
+@extend_schema(operation_id="victims_retrieve", responses=VictimSerializer)
+@api_view(["GET"])
+@permission_classes([needs("records.view_victim")])
+def victim(request: Request, public_id: str) -> Response:
+    """One victim's profile: names in every script, sourced fields, timeline (404 when the user may see nothing)."""
+    v = get_object_or_404(m.Victim, public_id=public_id)
+    data = victim_data(v, access.audience_of(request.user))
+    if data is None:
+        raise Http404
+    return Response(data)
+
+
+@extend_schema(operation_id="victims_publication", request=PublicationSerializer, responses=PublicationSerializer)
+@api_view(["POST"])
+@permission_classes([needs("records.publish_victim")])
+def victim_publication(request: Request, public_id: str) -> Response:
+    """Publish or withhold a victim, or mark it confidential (editors)."""
+    v = get_object_or_404(m.Victim, public_id=public_id)
+    s = PublicationSerializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    v = review_service.set_publication(v, **s.validated_data)
+    return Response({"published": v.published, "confidential": v.confidential})
+
+
+# ----------------------------------------------------------------- testimonies
+
+_PAGED_TESTIMONIES = inline_serializer("TestimonyPage", {
+    "count": serializers.IntegerField(), "page": serializers.IntegerField(), "pages": serializers.IntegerField(),
+    "results": TestimonySummarySerializer(many=True)})
+
+
+@extend_schema(methods=["GET"], operation_id="testimonies_list", responses=_PAGED_TESTIMONIES,
+               parameters=[OpenApiParameter("page", int, required=False)])
+@extend_schema(methods=["POST"], operation_id="testimonies_create", request=TestimonyInputSerializer,
+               responses={201: TestimonySerializer})
+@api_view(["GET", "POST"])
+@permission_classes([needs("records.add_testimony", "records.view_testimony", any_of=True)])
+def testimonies(request: Request) -> Response:
+    """GET: the testimonies the user may open (volunteers: their own). POST: record one (intake service)."""
+    if request.method == "POST":
+        if not request.user.has_perm("records.add_testimony"):
+            return Response({"detail": "you may not record testimonies"}, status=status.HTTP_403_FORBIDDEN)
+        s = TestimonyInputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            t = intake_service.record_testimony(s.to_input(), user=request.user)
+        except InputError as exc:
+            return _error(exc)
+        return Response(testimony_data(t, request.user), status=status.HTTP_201_CREATED)
+    paginator, page = _page_of(request, access.testimonies_for(request.user))
+    return Response(_paged(paginator, page, TestimonySummarySerializer(page.object_list, many=True).data))
+
+
+@extend_schema(operation_id="testimonies_retrieve", responses=TestimonySerializer)
+@api_view(["GET"])
+@permission_classes([needs("records.add_testimony", "records.view_testimony", any_of=True)])
+def testimony(request: Request, number: str) -> Response:
+    """One testimony the user may open, with its victims and events."""
+    t = get_object_or_404(access.testimonies_for(request.user), number=number)
+    return Response(testimony_data(t, request.user))
+
+
+# ----------------------------------------------------------------- names, review, dashboard
+
+@extend_schema(operation_id="names_lookup", parameters=[OpenApiParameter("q", str, required=True)],
+               responses=inline_serializer("NameMatches", {
+                   "query": serializers.CharField(),
+                   "matches": serializers.ListField(child=inline_serializer("NameMatch", {
+                       "public_id": serializers.CharField(), "name": serializers.CharField(),
+                       "other_names": serializers.ListField(child=serializers.CharField()),
+                       "birth": serializers.CharField(), "testimonies": serializers.IntegerField()}))}))
+@api_view(["GET"])
+@permission_classes([needs("records.search_names")])
+def names(request: Request) -> Response:
+    """Is this person already known? Names and public ids only, nothing confidential."""
+    q = request.query_params.get("q", "").strip()[:200]
+    return Response({"query": q, "matches": wsel.lookup(q, access.TEAM, limit=50) if q else []})
+
+
+@extend_schema(operation_id="review_candidates", responses=inline_serializer("Candidates", {
+    "results": serializers.ListField(child=inline_serializer("Candidate", {
+        "a": serializers.CharField(), "b": serializers.CharField(), "score": serializers.FloatField(),
+        "keys": serializers.ListField(child=serializers.CharField())}))}))
+@api_view(["GET"])
+@permission_classes([needs("records.review_pairs")])
+def review_candidates(request: Request) -> Response:
+    """Pairs of victims that may be one person, most similar first (editors)."""
+    return Response({"results": [{"a": c.a.public_id, "b": c.b.public_id, "score": round(c.score, 4),
+                                  "keys": c.keys} for c in wsel.review_candidates()]})
+
+
+@extend_schema(operation_id="review_decide", request=DecisionSerializer, responses=inline_serializer(
+    "DecisionResult", {"victims": serializers.ListField(child=serializers.CharField()),
+                       "withdrawn": serializers.IntegerField()}))
+@api_view(["POST"])
+@permission_classes([needs("records.review_pairs")])
+def review_decide(request: Request) -> Response:
+    """Decide a pair: same (merge), different or unsure, with a note (editors)."""
+    s = DecisionSerializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    d = s.validated_data
+    a = get_object_or_404(m.Victim, public_id=d["a"])
+    b = get_object_or_404(m.Victim, public_id=d["b"])
+    if a.pk == b.pk:
+        return Response({"detail": "a and b are the same victim"}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        result = review_service.decide_pair(a, b, d["decision"], user=request.user, note=d["note"],
+                                            score=wsel.compare(a, b).score)
+    except InputError as exc:
+        return _error(exc)
+    return Response({"victims": result.victims, "withdrawn": result.withdrawn})
+
+
+@extend_schema(operation_id="dashboard", responses=inline_serializer("Dashboard", {
+    "victims": serializers.IntegerField(), "testimonies": serializers.IntegerField(),
+    "events": serializers.IntegerField(),
+    **{k: serializers.ListField(child=serializers.ListField()) for k in (
+        "by_status", "by_ethnicity", "by_citizenship", "by_year", "by_verification")}}))
+@api_view(["GET"])
+@permission_classes([needs("records.view_victim")])
+def dashboard(request: Request) -> Response:
+    """Counts of the victims the user may see (the dashboard's numbers)."""
+    counts = wsel.dashboard_counts(access.audience_of(request.user))
+    return Response({k: ([list(r) for r in v] if isinstance(v, list) else v) for k, v in counts.items()})
+
+
+# ----------------------------------------------------------------- documentation page (offline)
+
+def api_docs(request):
+    """A plain HTML page listing the endpoints from the OpenAPI schema (no CDN, no JavaScript)."""
+    from django.shortcuts import render
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    endpoints = []
+    for path, ops in sorted(schema.get("paths", {}).items()):
+        for method, op in ops.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                endpoints.append({"method": method.upper(), "path": path, "id": op.get("operationId", ""),
+                                  "description": (op.get("description") or "").strip(),
+                                  "params": [p["name"] for p in op.get("parameters", []) if p.get("in") == "query"]})
+    return render(request, "web/api_docs.html", {"endpoints": endpoints, "info": schema.get("info", {})})
