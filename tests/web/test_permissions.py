@@ -40,6 +40,7 @@ def _cases(sample):
         ("public_methodology", "/public/methodology/", PUBLIC),
         ("public_facilities", "/public/facilities/", PUBLIC),
         ("login", "/accounts/login/", PUBLIC),
+        ("victim_wgeid", f"/victims/{pub}/wgeid/?format=docx", EDITORS),
         ("api_docs", "/api/docs/", PUBLIC),
         ("api_schema", "/api/schema/", PUBLIC),
     ]
@@ -105,7 +106,8 @@ def test_every_role_gets_exactly_its_pages(role, sample, password):
         elif role is None:
             assert r.status_code == 302 and r["Location"].startswith("/accounts/login/"), (url, r.status_code)
         elif role in allowed:
-            assert r.status_code == 200, (role, url, r.status_code)
+            # the sample's testifier is not named as family, so the WGEID check refuses the draft (409)
+            assert r.status_code == (409 if name == "victim_wgeid" else 200), (role, url, r.status_code)
         elif name == "victim_detail" and role == "viewer":
             assert r.status_code == 404, (role, url, r.status_code)
         else:

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from drf_spectacular.views import SpectacularAPIView
 
-from kuager.web import api, views
+from kuager.web import advocacy, api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,6 +33,7 @@ urlpatterns = [
     path("public/statistics/", views.public_statistics, name="public_statistics"),
     path("public/methodology/", views.public_methodology, name="public_methodology"),
     path("public/facilities/", views.public_facilities, name="public_facilities"),
+    path("victims/<str:public_id>/wgeid/", advocacy.wgeid_draft, name="victim_wgeid"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", api.api_docs, name="api_docs"),
     path("api/victims/", api.victims, name="api_victims"),
