@@ -70,6 +70,13 @@ def current_actor() -> str:
     return _actor.get() or default_actor()
 
 
+def actor_of(user) -> str | None:
+    """``web:<username>`` for an authenticated Django user, else None (then the current actor is used)."""
+    if getattr(user, "is_authenticated", False):
+        return f"web:{user.get_username()}"
+    return None
+
+
 def _jsonable(value: Any) -> Any:
     """``value`` as it reads back from a JSON column (tuples become lists, dates text)."""
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))

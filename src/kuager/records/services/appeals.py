@@ -81,6 +81,10 @@ def record_appeal(*, authority: str, victims: list[m.Victim], sender: str = "", 
             ms = [mn for mn in ms if mn.testimony_id == testimony.id]
         mentions += ms
     ap.mentions.set(mentions)
+    from kuager.audit.services import record
+
+    record("create", ap, new={"authority": ap.authority, "sender": ap.sender, "date": ap.date_text,
+                              "mentions": sorted(mn.key for mn in mentions)})
     return ap
 
 
@@ -109,10 +113,16 @@ def record_response(appeal: m.Appeal, *, status: str = "answered", text: str = "
     if status == "answered" and not (text or "").strip() and when.precision == UNKNOWN:
         raise InputError("an answer needs what it said or when it came", field="text")
     ap = m.Appeal.objects.select_for_update().get(pk=appeal.pk)
+    old = {"response_status": ap.response_status, "response_text": ap.response_text,
+           "response_date": ap.response_date_text}
     ap.response_status = status
     ap.response_text = (text or "").strip() if status != "unknown" else ""
     ap.response_date = when if status == "answered" else parse_partial_date("")
     ap.save()
+    from kuager.audit.services import record
+
+    record("update", ap, old=old, new={"response_status": ap.response_status, "response_text": ap.response_text,
+                                       "response_date": ap.response_date_text})
     return ap
 
 

@@ -78,6 +78,22 @@ class AppealInput:
     victims: list[int] = field(default_factory=list)
 
 
+#: Kinds of document a file may be.
+DOCUMENT_KINDS = ("id_copy", "passport_copy", "photo", "letter", "other")
+
+
+@dataclass
+class DocumentInput:
+    """A file brought with the testimony. ``file``: a binary file object (an upload), read once;
+    ``victim``: a 0-based index into :attr:`TestimonyInput.victims`, or None for the testimony as a whole."""
+
+    file: object
+    name: str = ""
+    kind: str = "other"
+    description: str = ""
+    victim: int | None = None
+
+
 @dataclass
 class TestimonyInput:
     """Everything one intake form holds."""
@@ -97,6 +113,49 @@ class TestimonyInput:
     confidential: bool = False
     collection: str = DEFAULT_COLLECTION
     appeals: list[AppealInput] = field(default_factory=list)
+    documents: list[DocumentInput] = field(default_factory=list)
+
+
+def add_documents(testimony: m.Testimony, documents: list[DocumentInput], user=None,
+                  mentions: list[m.Mention] | None = None) -> list[m.Document]:
+    """Keep uploaded files with a testimony, through :func:`kuager.records.services.evidence.add_evidence`.
+
+    Each original is stored by its SHA-256 (read-only, never served to the
+    public); images get a derived copy without EXIF/GPS, which pages show; each
+    intake and derivation is a custody entry with the uploader as actor
+    (``web:<username>``).
+
+    Args:
+        testimony: the testimony the files come with.
+        documents: the files (:class:`DocumentInput`).
+        user: the uploader (a Django user) or None.
+        mentions: the testimony's mentions in victim order, for
+            :attr:`DocumentInput.victim` (default: the testimony's, by key).
+
+    Returns:
+        The :class:`~kuager.records.models.Document` rows, in the order given.
+
+    Raises:
+        InputError: an unknown kind or victim number.
+        KuagerError: a file too large, or a damaged stored copy (from the evidence service).
+    """
+    from kuager.records.services.evidence import add_evidence
+
+    if mentions is None:
+        mentions = sorted(testimony.mentions.all(), key=lambda mn: int(mn.key.rsplit("/m", 1)[-1])
+                          if mn.key.rsplit("/m", 1)[-1].isdigit() else 0)
+    actor = f"web:{user.get_username()}" if getattr(user, "is_authenticated", False) else None
+    out = []
+    for k, d in enumerate(documents):
+        if d.kind not in DOCUMENT_KINDS:
+            raise InputError(f"{d.kind!r} is not a document kind ({', '.join(DOCUMENT_KINDS)})",
+                             field=f"documents[{k}].kind")
+        if d.victim is not None and not 0 <= d.victim < len(mentions):
+            raise InputError(f"no victim {d.victim + 1}", field=f"documents[{k}].victim")
+        out.append(add_evidence(testimony, d.file, kind=d.kind, description=d.description.strip(),
+                                original_name=d.name, actor=actor,
+                                mention=mentions[d.victim] if d.victim is not None else None))
+    return out
 
 
 def next_testimony_number() -> str:
@@ -154,13 +213,15 @@ def _validate(data: TestimonyInput) -> None:
 
 @transaction.atomic
 def record_testimony(data: TestimonyInput, user=None) -> m.Testimony:
-    """Write a testimony with its testifier, victims, names, events and appeals, all or nothing.
+    """Write a testimony with its testifier, victims, names, events, appeals and files, all or nothing.
 
     Each victim becomes a :class:`~kuager.records.models.Mention` (key
     ``{number}/m{i}``) with its names set through
     :func:`kuager.records.services.names.set_mention_names` (script detected,
     search keys computed), and a new :class:`~kuager.records.models.Victim` of
-    its own, waiting for review.
+    its own, waiting for review. Files (``data.documents``) are kept through
+    :func:`add_documents`; if anything fails no row is written (an original
+    already stored stays in the content-addressed store, unreferenced).
 
     Args:
         data: the form's content.
@@ -224,6 +285,8 @@ def record_testimony(data: TestimonyInput, user=None) -> m.Testimony:
             ev.save()
         mentions.append(mn)
         victims.append(victim)
+    if data.documents:
+        add_documents(t, data.documents, user=user, mentions=mentions)
     for k, a in enumerate(data.appeals, start=1):
         ap = m.Appeal(key=f"{number}/a{k}", testimony=t, authority=a.authority.strip(),
                       sender="" if tf.anonymous else tf.name, description=a.description,
@@ -233,4 +296,9 @@ def record_testimony(data: TestimonyInput, user=None) -> m.Testimony:
         ap.save()
         ap.mentions.set([mentions[i] for i in a.victims] if a.victims else mentions)
     refresh_victims(victims)
+    from kuager.audit.services import actor_of, record
+
+    record("create", t, new={"testimony": number, "consent": t.consent, "confidential": t.confidential,
+                             "victims": [v.public_id for v in victims], "mentions": [mn.key for mn in mentions],
+                             "appeals": len(data.appeals)}, actor=actor_of(user))
     return t

@@ -98,6 +98,11 @@ def decide_pair(victim_a: m.Victim, victim_b: m.Victim, decision: str, *, user=N
     left, right = _mentions(victim_a), _mentions(victim_b)
     if not left or not right:
         raise InputError("both victims need at least one mention", field="victims")
+    from kuager.audit.services import actor_of, current_actor, acting_as, record
+
+    actor = actor_of(user) or current_actor()
+    record("judgement", ("records.victim", f"{victim_a.public_id} {victim_b.public_id}"),
+           new={"decision": decision, "note": note, "score": score}, actor=actor)
     withdrawn = 0
     if decision == m.Judgement.DIFFERENT:
         rows, withdrawn = _separate(left, right, user, note, score)
@@ -108,7 +113,8 @@ def decide_pair(victim_a: m.Victim, victim_b: m.Victim, decision: str, *, user=N
     if resolve_now and decision != m.Judgement.UNSURE:
         from kuager.records.services.resolution import resolve
 
-        resolve()
+        with acting_as(actor):  # the merges resolve makes are the editor's
+            resolve()
         resolved = True
     return ReviewResult(rows, withdrawn, _public_ids(left + right), resolved)
 
@@ -147,10 +153,15 @@ def unmerge(victim: m.Victim, mention_keys: list[str], *, user=None, note: str =
     if not right:
         raise InputError("choose some of the mentions, not all of them", field="mentions")
     rows, withdrawn = _separate(left, right, user, note, None)
+    from kuager.audit.services import actor_of, current_actor, acting_as, record
+
+    actor = actor_of(user) or current_actor()
+    record("unmerge_request", victim, new={"mentions": sorted(keys), "note": note}, actor=actor)
     if resolve_now:
         from kuager.records.services.resolution import resolve
 
-        resolve()
+        with acting_as(actor):  # the unmerge resolve makes is the editor's
+            resolve()
     return ReviewResult(rows, withdrawn, _public_ids(mentions), resolve_now)
 
 
@@ -166,9 +177,13 @@ def set_publication(victim: m.Victim, *, published: bool | None = None, confiden
     Returns:
         The saved victim.
     """
+    old = {"published": victim.published, "confidential": victim.confidential}
     if published is not None:
         victim.published = published
     if confidential is not None:
         victim.confidential = confidential
     victim.save(update_fields=["published", "confidential", "updated_at"])
+    from kuager.audit.services import record
+
+    record("update", victim, old=old, new={"published": victim.published, "confidential": victim.confidential})
     return victim
