@@ -12,8 +12,23 @@ EDITORS = {"admin", "editor"}
 PUBLIC = "public"
 
 
+def _document(sample):
+    """A held image on the volunteer's (non-confidential) testimony."""
+    import io
+
+    from PIL import Image
+
+    from kuager.records.services.evidence import add_evidence
+
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), (10, 20, 30)).save(buf, format="PNG")
+    buf.seek(0)
+    return add_evidence(sample["volunteer_testimony"], buf, kind="photo", original_name="p.png")
+
+
 def _cases(sample):
-    """(url name, url, roles that get 200) — or PUBLIC for pages anyone gets."""
+    """(url name, url, roles that get 200) — or PUBLIC for pages anyone gets; ("post", roles that get 405)
+    for POST-only URLs."""
     pub = sample["public"].public_id
     conf = sample["confidential"].public_id
     own = sample["volunteer_testimony"].number
@@ -41,6 +56,8 @@ def _cases(sample):
         ("public_facilities", "/public/facilities/", PUBLIC),
         ("login", "/accounts/login/", PUBLIC),
         ("victim_wgeid", f"/victims/{pub}/wgeid/?format=docx", EDITORS),
+        ("testimony_documents", f"/testimonies/{own}/documents/", ("post", ALL - {"viewer"})),
+        ("document_file", f"/documents/{_document(sample).pk}/file/", ALL),
         ("api_docs", "/api/docs/", PUBLIC),
         ("api_schema", "/api/schema/", PUBLIC),
     ]
@@ -93,9 +110,10 @@ def test_every_role_gets_exactly_its_pages(role, sample, password):
     if role:
         assert client.login(username=f"{role}1", password=password)
     for name, url, allowed in _cases(sample):
-        if allowed == "post":
+        if allowed == "post" or isinstance(allowed, tuple):
             r = client.get(url)
-            expected = {302} if role is None else {405} if role in EDITORS else {403}
+            may = allowed[1] if isinstance(allowed, tuple) else EDITORS
+            expected = {302} if role is None else {405} if role in may else {403}
             assert r.status_code in expected, (role, url, r.status_code)
             continue
         r = client.get(url)

@@ -132,3 +132,33 @@ def testimonies_for(user):
     if user.has_perm("records.add_testimony"):
         return qs.filter(recorded_by=user)
     return qs.none()
+
+
+def documents_for(user):
+    """Held documents whose shown copy a user may open, as a queryset.
+
+    Editors and admins: all. Viewers: those of non-confidential testimonies whose
+    person (if any) is neither a confidential mention nor a confidential victim.
+    Volunteers: those of the testimonies they recorded. Nobody else: none (the
+    public pages never serve files).
+    """
+    qs = m.Document.objects.exclude(sha256="").select_related("testimony", "mention", "mention__victim")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.has_perm("records.view_confidential"):
+        return qs
+    allowed = Q(pk__in=[])
+    if user.has_perm("records.view_testimony"):
+        allowed |= Q(testimony__confidential=False) & (
+            Q(mention__isnull=True) | Q(mention__confidential=False, mention__victim__confidential=False)
+            | Q(mention__confidential=False, mention__victim__isnull=True))
+    if user.has_perm("records.add_testimony"):
+        allowed |= Q(testimony__recorded_by=user)
+    return qs.filter(allowed)
+
+
+def may_add_documents(user, testimony: m.Testimony) -> bool:
+    """Editors and admins may add files to any testimony; volunteers to those they recorded."""
+    if user.has_perm("records.view_confidential"):
+        return True
+    return user.has_perm("records.add_testimony") and testimony.recorded_by_id == user.id

@@ -18,6 +18,10 @@ from kuager.records.services import intake
 from kuager.web import labels
 
 MAX_VICTIMS, MAX_EVENTS, MAX_APPEALS = 20, 30, 20
+#: File rows on the intake page.
+INTAKE_DOCUMENTS = 3
+#: Largest upload accepted through the pages (bytes).
+MAX_UPLOAD = 50 * 1024 ** 2
 
 
 def _date_field(label, help_text=""):
@@ -142,10 +146,47 @@ class AppealForm(DateCleaning, forms.Form):
     response_date_text = _date_field(_("Answered on"))
 
 
+class DocumentForm(forms.Form):
+    """One file brought with a testimony: what it is and whom it concerns; a row with no file is ignored."""
+
+    file = forms.FileField(label=_("File"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(k, labels.DOCUMENT_KINDS.get(k, k))
+                                                       for k in intake.DOCUMENT_KINDS], initial="other")
+    description = forms.CharField(label=_("What it is"), required=False, max_length=500)
+    victim = forms.IntegerField(label=_("Victim number (empty: the whole testimony)"), required=False, min_value=1,
+                                max_value=MAX_VICTIMS)
+
+    def __init__(self, *args, mentions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if mentions is not None:
+            self.fields["victim"] = forms.ChoiceField(
+                label=_("Whom it concerns"), required=False,
+                choices=[("", _("the whole testimony"))] + [
+                    (str(i), f"{mn.key}: {' · '.join(n.text for n in mn.names.all())}")
+                    for i, mn in enumerate(mentions, start=1)])
+
+    def clean_file(self):
+        f = self.cleaned_data.get("file")
+        if f and f.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("The file is larger than %(n)s MiB.") % {"n": MAX_UPLOAD // 1024 ** 2})
+        return f
+
+    @property
+    def filled(self) -> bool:
+        return bool(self.is_bound and self.files.get(self.add_prefix("file")))
+
+    def to_input(self) -> intake.DocumentInput:
+        """The service's input (after ``is_valid()``)."""
+        d = self.cleaned_data
+        victim = int(d["victim"]) - 1 if d.get("victim") not in (None, "") else None
+        return intake.DocumentInput(file=d["file"], name=d["file"].name, kind=d["kind"],
+                                    description=d["description"], victim=victim)
+
+
 class IntakeForms:
     """All the forms of one intake page, built from the counters in the posted data."""
 
-    def __init__(self, data=None):
+    def __init__(self, data=None, files=None):
         self.data = data
         self.testimony = TestimonyForm(data, prefix="t")
         nv = _count(data, "victim_count", 1, MAX_VICTIMS)
@@ -157,6 +198,7 @@ class IntakeForms:
             self.victims.append((VictimForm(data, prefix=f"v{i}"), events))
         na = _count(data, "appeal_count", 1, MAX_APPEALS)
         self.appeals = [AppealForm(data, prefix=f"a{k}") for k in range(1, na + 1)]
+        self.documents = [DocumentForm(data, files, prefix=f"d{k}") for k in range(1, INTAKE_DOCUMENTS + 1)]
 
     def is_valid(self) -> bool:
         ok = self.testimony.is_valid()
@@ -168,6 +210,12 @@ class IntakeForms:
         for af in self.appeals:
             if af.is_bound and af.data.get(af.add_prefix("authority"), "").strip():
                 ok = af.is_valid() and ok
+        for df in self.documents:
+            if df.filled:
+                ok = df.is_valid() and ok
+                if ok and df.cleaned_data.get("victim") and df.cleaned_data["victim"] > len(self.victims):
+                    df.add_error("victim", _("There is no victim with that number."))
+                    ok = False
         return ok
 
     def to_input(self) -> intake.TestimonyInput:
@@ -192,8 +240,9 @@ class IntakeForms:
             description=a.cleaned_data["description"], response_status=a.cleaned_data["response_status"],
             response_text=a.cleaned_data["response_text"], response_date_text=a.cleaned_data["response_date_text"])
             for a in self.appeals if getattr(a, "cleaned_data", None) and a.cleaned_data.get("authority")]
+        documents = [df.to_input() for df in self.documents if df.filled]
         return intake.TestimonyInput(
-            victims=victims, appeals=appeals, testifier_name=t["testifier_name"],
+            victims=victims, appeals=appeals, documents=documents, testifier_name=t["testifier_name"],
             testifier_anonymous=t["testifier_anonymous"], testifier_citizenship=t["testifier_citizenship"],
             testifier_residence=t["testifier_residence"], testifier_contact=t["testifier_contact"],
             recorded_on_text=t["recorded_on_text"], channel=t["channel"], language=t["language"],

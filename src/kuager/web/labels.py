@@ -78,3 +78,11 @@ ROLES = {"admin": _("admin"), "editor": _("editor"), "volunteer": _("volunteer")
 def label(table: dict, value: str) -> str:
     """The translated label of ``value`` in ``table``, or ``value`` itself when unknown."""
     return table.get(value, value)
+
+DOCUMENT_KINDS = {
+    "id_copy": _("copy of an identity card"),
+    "passport_copy": _("copy of a passport"),
+    "photo": _("photograph"),
+    "letter": _("letter"),
+    "other": _("other"),
+}

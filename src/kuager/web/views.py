@@ -7,13 +7,14 @@ permission test in tests/web walks every URL with every role.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kuager.errors import InputError
+from kuager.errors import InputError, KuagerError
 from kuager.records import models as m
 from kuager.records import selectors as rsel
 from kuager.records.services import intake as intake_service
@@ -61,11 +62,11 @@ def set_script(request: HttpRequest) -> HttpResponse:
 def intake(request: HttpRequest) -> HttpResponse:
     """The testimony intake form."""
     if request.method == "POST":
-        page = forms.IntakeForms(request.POST)
+        page = forms.IntakeForms(request.POST, request.FILES)
         if page.is_valid():
             try:
                 t = intake_service.record_testimony(page.to_input(), user=request.user)
-            except InputError as exc:
+            except KuagerError as exc:
                 messages.error(request, _("Nothing was saved: %(error)s") % {"error": exc})
             else:
                 messages.success(request, _("Testimony %(number)s saved.") % {"number": t.number})
@@ -108,11 +109,76 @@ def testimony_detail(request: HttpRequest, number: str) -> HttpResponse:
     mentions = list(t.mentions.prefetch_related("names", "events", "events__facility").select_related("victim"))
     if audience != access.INTERNAL and t.recorded_by_id != request.user.id:
         mentions = [mn for mn in mentions if not mn.confidential]
+    documents = list(access.documents_for(request.user).filter(testimony=t).order_by("key"))
+    upload = None
+    if access.may_add_documents(request.user, t):
+        upload = forms.DocumentForm(prefix="doc", mentions=_mentions_in_order(t))
     return render(request, "web/testimony_detail.html", {
-        "t": t, "mentions": mentions, "appeals": t.appeals.all(),
+        "t": t, "mentions": mentions, "appeals": t.appeals.all(), "documents": documents, "upload_form": upload,
         "unnamed_events": t.events.filter(mention__isnull=True),
         "show_contact": audience == access.INTERNAL or t.recorded_by_id == request.user.id,
         "can_view_victims": request.user.has_perm("records.view_victim")})
+
+
+def _mentions_in_order(t: m.Testimony) -> list[m.Mention]:
+    """A testimony's mentions in victim order (m1, m2, ... m10), with their names."""
+    def number(mn):
+        tail = mn.key.rsplit("/m", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+    return sorted(t.mentions.prefetch_related("names"), key=number)
+
+
+@access.require_any("records.add_testimony", "records.view_confidential")
+@require_POST
+def testimony_documents(request: HttpRequest, number: str) -> HttpResponse:
+    """Add a file to a testimony (editors; volunteers to the testimonies they recorded)."""
+    t = get_object_or_404(access.testimonies_for(request.user), number=number)
+    if not access.may_add_documents(request.user, t):
+        raise PermissionDenied
+    mentions = _mentions_in_order(t)
+    form = forms.DocumentForm(request.POST, request.FILES, prefix="doc", mentions=mentions)
+    if form.is_valid() and form.filled:
+        try:
+            docs = intake_service.add_documents(t, [form.to_input()], user=request.user, mentions=mentions)
+        except KuagerError as exc:
+            messages.error(request, _("The file was not kept: %(error)s") % {"error": exc})
+        else:
+            messages.success(request, _("File kept (SHA-256 %(sha)s).") % {"sha": docs[0].sha256})
+    else:
+        messages.error(request, _("Choose a file to add."))
+    return redirect("testimony_detail", number=number)
+
+
+@access.require_any("records.add_testimony", "records.view_testimony")
+@require_GET
+def document_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A held file: the derived copy (no EXIF/GPS); editors may ask for the original with ``?original=1``.
+
+    Each opening is a custody entry (``kuager.records.services.evidence.open_evidence``).
+    A file without a derived copy (a PDF, an undecodable image) is served to editors only.
+    """
+    from django.http import FileResponse
+
+    from kuager.records.services import evidence
+
+    doc = get_object_or_404(access.documents_for(request.user), pk=pk)
+    editor = request.user.has_perm("records.view_confidential")
+    original = request.GET.get("original") == "1" or not doc.derived_sha256
+    if original and not editor:
+        raise Http404
+    f = evidence.open_evidence(doc, original=original, actor=f"web:{request.user.get_username()}",
+                               purpose="web: original" if original else "web: shown copy")
+    if original:
+        media = doc.media_type
+    else:  # the derived copy is PNG or JPEG (kuager.records.services.evidence)
+        media = "image/png" if f.read(8) == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+        f.seek(0)
+    response = FileResponse(f, content_type=media or "application/octet-stream")
+    if original:
+        response["Content-Disposition"] = f'attachment; filename="{doc.sha256[:16]}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @access.require("records.search_names")
@@ -165,6 +231,8 @@ def victim_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     victim = get_object_or_404(m.Victim, public_id=public_id)
     audience = access.audience_of(request.user)
     ctx = _profile_context(request, victim, audience)
+    ctx["files"] = {d.pk for d in access.documents_for(request.user).filter(pk__in=[d.pk for d in ctx["p"].documents])
+                    if d.derived_sha256 or request.user.has_perm("records.view_confidential")}
     if request.user.has_perm("records.review_pairs"):
         ctx["unmerge_form"] = forms.UnmergeForm(victim=victim)
         ctx["judgements"] = list(m.Judgement.objects.filter(

@@ -11,7 +11,7 @@ register = template.Library()
 _TABLES = {"event": labels.EVENT_KINDS, "status": labels.STATUS_BY_LABEL, "consent": labels.CONSENT,
            "channel": labels.CHANNELS, "verification": labels.VERIFICATION, "sex": labels.SEX,
            "script": labels.SCRIPTS, "field": labels.PROFILE_FIELDS, "response": labels.RESPONSE,
-           "decision": labels.DECISIONS, "role": labels.ROLES}
+           "decision": labels.DECISIONS, "role": labels.ROLES, "document": labels.DOCUMENT_KINDS}
 
 
 @register.filter
