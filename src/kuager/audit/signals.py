@@ -19,8 +19,10 @@ def on_logout(sender, request, user, **kwargs) -> None:
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     from kuager.audit.services import record
 
+    from kuager.audit.backends import client_address
+
     username = str(credentials.get("username", ""))[:150]
-    record("login_failed", ("auth.user", username), actor="anonymous")
+    record("login_failed", ("auth.user", username), actor="anonymous", new={"address": client_address(request)})
 
 
 def on_connection(sender, connection, **kwargs) -> None:

@@ -10,6 +10,10 @@ from pathlib import Path
 from kuager.errors import InputError
 
 
+#: The longest cell read (Python's csv default field size limit).
+MAX_CELL = 131_072
+
+
 @dataclass
 class Table:
     """A spreadsheet as text.
@@ -84,6 +88,10 @@ def _table(name: str, records: list[tuple[int, list[str]]]) -> Table:
     rows = []
     for line, cells in records[1:]:
         cells = ["" if c is None else str(c) for c in cells]
+        longest = max((len(c) for c in cells), default=0)
+        if longest > MAX_CELL:  # the same limit whatever csv.field_size_limit() another library set
+            raise InputError(f"a cell holds {longest:,} characters; at most {MAX_CELL:,} are read", file=name,
+                             row=line)
         if any("\x00" in c for c in cells):  # PostgreSQL cannot store it; no spreadsheet means it
             raise InputError("a cell holds a NUL character (byte 0): is this really a text spreadsheet?",
                              file=name, row=line)
