@@ -1,4 +1,4 @@
-"""Languages: Russian and Kazakh complete, Chinese and Uyghur started, Uyghur right-to-left."""
+"""Languages: Russian, Kazakh and Chinese complete, Uyghur started, Uyghur right-to-left."""
 
 from __future__ import annotations
 
@@ -14,11 +14,32 @@ LOCALE = Path(kuager.__file__).parent / "locale"
 
 
 def _entries(lang):
+    """``[(msgid, msgstr)]`` of a catalogue (first plural form; wrapped lines joined; header and obsolete
+    entries left out; fuzzy entries count as untranslated, as compilemessages leaves them out)."""
+    import ast
+
     text = (LOCALE / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
-    return re.findall(r'\nmsgid "(.+)"\n(?:msgid_plural ".*"\n)?msgstr(?:\[0\])? "(.*)"', text)
+    out = []
+    for block in text.split("\n\n"):
+        lines = block.strip().splitlines()
+        if not lines or any(x.startswith("#~") for x in lines):
+            continue
+        fuzzy = any(x.startswith("#,") and "fuzzy" in x for x in lines)
+        fields, key = {}, None
+        for x in lines:
+            if x.startswith("#"):
+                continue
+            if not x.startswith('"'):
+                key, _, x = x.partition(" ")
+                fields[key] = ""
+            fields[key] += ast.literal_eval(x)
+        msgid = fields.get("msgid", "")
+        if msgid:
+            out.append((msgid, "" if fuzzy else fields.get("msgstr", fields.get("msgstr[0]", ""))))
+    return out
 
 
-@pytest.mark.parametrize("lang", ["ru", "kk"])
+@pytest.mark.parametrize("lang", ["ru", "kk", "zh_Hans"])
 def test_complete_languages_translate_every_string(lang):
     entries = _entries(lang)
     assert len(entries) > 200
@@ -26,9 +47,8 @@ def test_complete_languages_translate_every_string(lang):
     assert (LOCALE / lang / "LC_MESSAGES" / "django.mo").is_file()
 
 
-@pytest.mark.parametrize("lang", ["zh_Hans", "ug"])
-def test_started_languages_have_some_translations(lang):
-    assert sum(1 for _, tr in _entries(lang) if tr) >= 30
+def test_uyghur_is_started():
+    assert sum(1 for _, tr in _entries("ug") if tr) >= 90
 
 
 @pytest.mark.django_db
