@@ -65,3 +65,21 @@ def test_appeals_are_audited_with_the_sender_masked(django_user_model):
     upd = AuditEntry.objects.get(action="update", object_key=ap.key)
     assert (upd.old["response_status"], upd.new["response_status"]) == ("unknown", "none")
     assert upd.new["changed"] == ["response_status"]
+
+
+def test_wgeid_drafts_and_appeal_letters_are_audited_as_exports(od_dir):
+    from kuager.records.services import wgeid
+    from kuager.records.services.importing import import_file
+
+    import_file(od_dir / "testimonies.csv")
+    resolve()
+    v = m.Victim.objects.get(display_name="Gozalnur Zheniskazy")
+    sub = wgeid.draft_submission(v)
+    wgeid.render_docx(sub)
+    e = AuditEntry.objects.get(action="export", object_key=v.public_id)
+    assert (e.new["kind"], e.new["format"]) == ("wgeid draft", "docx")
+    pdf = appeals.appeal_letter([v], "Invented Ministry", "Invented Committee")
+    assert pdf[:5] == b"%PDF-"
+    letter = AuditEntry.objects.get(action="export", object_type="appeal letter")
+    assert letter.object_key == "Invented Ministry" and letter.new["victims"] == [v.public_id]
+    assert audit.verify().ok

@@ -296,4 +296,8 @@ def appeal_letter(victims: list[m.Victim], authority: str, sender: str, *, today
     html = render_to_string("advocacy/appeal_letter.html", {
         "fonts": FONT_STACK, "entries": entries, "authority": authority.strip(), "sender": sender.strip(),
         "sender_address": sender_address, "today": today, "n_kz": n_kz, "n": len(entries)})
+    from kuager.audit.services import record
+
+    record("export", ("appeal letter", authority[:200]), new={"kind": "appeal letter", "authority": authority,
+                                                              "victims": [v.public_id for v in victims]})
     return HTML(string=html).write_pdf()

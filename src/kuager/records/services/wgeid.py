@@ -659,7 +659,16 @@ def render_pdf(sub: Submission) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string("advocacy/wgeid.html", {"s": sub, "fonts": FONT_STACK})
+    _audit_export(sub, "pdf")
     return HTML(string=html).write_pdf()
+
+
+def _audit_export(sub: Submission, fmt: str) -> None:
+    """Every WGEID draft that leaves the system is an ``export`` in the audit log (issue 6)."""
+    from kuager.audit.services import record
+
+    record("export", ("records.victim", sub.victim_public_id),
+           new={"kind": "wgeid draft", "format": fmt, "urgent": sub.urgent, "drafted_on": str(sub.drafted_on)})
 
 
 def new_docx():
@@ -716,6 +725,7 @@ def render_docx(sub: Submission) -> bytes:
             doc.add_paragraph(p)
         if s.missing:
             doc.add_paragraph(f"MISSING: {s.missing}")
+    _audit_export(sub, "docx")
     return docx_bytes(doc)
 
 
