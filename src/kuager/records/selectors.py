@@ -299,7 +299,7 @@ def capture_histories(by: str | None = None):
                 row[by] = vals.most_common(1)[0][0] if vals else "unknown"
         rows.append(row)
     cols = lists + ([by] if by else [])
-    if not rows:
+    if not rows or not cols:  # no victims, or testimonies that name no collection: no lists to count
         return pd.DataFrame(columns=cols + ["count"])
     df = pd.DataFrame(rows, columns=cols)
     return df.groupby(cols, as_index=False).size().rename(columns={"size": "count"})
