@@ -252,6 +252,35 @@ def review_candidates(limit: int = 200) -> list[Candidate]:
 
 
 def _review_candidates(limit: int = 200) -> list[Candidate]:
+    """The review queue: the linkage model's uncertain pairs first, then pairs sharing a name key.
+
+    Model pairs come from :class:`~kuager.records.models.ReviewCandidate` (written by
+    ``kuager resolve`` with the linkage engine), scored by match probability and
+    marked ``linkage model``; then :func:`_name_key_candidates` fills the queue.
+    Pairs already decided by a person, or already one victim, are left out.
+    """
+    decided = _decided_pairs()
+    best: dict[tuple[int, int], float] = {}
+    for va, vb, p in m.ReviewCandidate.objects.values_list(
+            "mention_a__victim_id", "mention_b__victim_id", "probability"):
+        if va is None or vb is None or va == vb:
+            continue
+        pair = tuple(sorted((va, vb)))
+        if pair not in decided and p > best.get(pair, -1.0):
+            best[pair] = p
+    victims = {v.id: v for v in m.Victim.objects.filter(id__in={v for pr in best for v in pr})}
+    out = [Candidate(victims[a], victims[b], p, ["linkage model"]) for (a, b), p in best.items()]
+    out.sort(key=lambda c: (-c.score, c.a.public_id, c.b.public_id))
+    seen = set(best)
+    for c in _name_key_candidates(limit):
+        if len(out) >= limit:
+            break
+        if tuple(sorted((c.a.id, c.b.id))) not in seen:
+            out.append(c)
+    return out[:limit]
+
+
+def _name_key_candidates(limit: int = 200) -> list[Candidate]:
     """Pairs of victims that share a full-name key (``n:`` or ``f:`` of :func:`kuager.names.keys`).
 
     Scored by the best :func:`kuager.names.similarity` between their names
