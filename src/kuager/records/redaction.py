@@ -12,6 +12,8 @@ may show. Rules:
   and relation; contact details never leave the system.
 - A victim marked confidential, or not published, or whose every testimony is
   withheld, is not shown at all; a confidential mention is left out.
+- A testimony whose every mention is left out (for the reasons above) is
+  withheld too, with its testifier.
 """
 
 from __future__ import annotations
@@ -35,9 +37,24 @@ class Audience:
         return self.scope == INTERNAL
 
 
+def _mention_shown(mn: m.Mention) -> bool:
+    v = mn.victim
+    return not mn.confidential and (v is None or (not v.confidential and v.published))
+
+
 def testimony_visible(t: m.Testimony, audience: Audience) -> bool:
-    """True when the testimony's facts may be shown to ``audience``."""
-    return audience.internal or (t.consent != m.ConsentChoices.NONE and not t.confidential)
+    """True when the testimony's facts may be shown to ``audience``.
+
+    Publicly: consent is not ``none``, the testimony is not confidential, and it
+    names nobody or at least one person who may be shown (a testimony about
+    withheld people only would otherwise still name its testifier).
+    """
+    if audience.internal:
+        return True
+    if t.consent == m.ConsentChoices.NONE or t.confidential:
+        return False
+    mentions = list(t.mentions.all())
+    return not mentions or any(_mention_shown(mn) for mn in mentions)
 
 
 def testifier_label(t: m.Testimony, audience: Audience) -> str:
@@ -55,6 +72,19 @@ def testimony_text(t: m.Testimony, audience: Audience) -> str:
     if audience.internal or (t.consent == m.ConsentChoices.FULL and not t.confidential):
         return t.original_text
     return ""
+
+
+def document_label(d: m.Document, audience: Audience) -> str:
+    """How a document is named to ``audience``: its description, else its kind.
+
+    The original file name only internally: file names often carry personal
+    names ("passport_of_<relative>.jpg").
+    """
+    if d.description:
+        return d.description
+    if audience.internal and d.original_name:
+        return d.original_name
+    return d.kind.replace("_", " ")
 
 
 def visible_mentions(victim: m.Victim, audience: Audience) -> list[m.Mention]:

@@ -326,7 +326,8 @@ def check_admissibility(victim: m.Victim, today: date | None = None, *, submitte
                                    f"{_ref(d.testimony)})" for d in id_docs], id_missing))
     photos = [d for d in profile.documents if d.kind == "photo" and d.held]
     elements.append(Element("a-photo", "photograph", RECOMMENDED, bool(photos),
-                            [f"{d.description or d.original_name} ({_ref(d.testimony)})" for d in photos],
+                            [f"{redaction.document_label(d, redaction.Audience(redaction.PUBLIC))} ({_ref(d.testimony)})"
+                             for d in photos],
                             "" if photos else "no photograph of the person is held"))
 
     # (b) date
