@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import io
 import os
 import stat
@@ -13,6 +15,7 @@ from PIL import Image, ExifTags
 from kuager.audit.models import AuditEntry
 from kuager.cli import main
 from kuager.errors import KuagerError
+from kuager.protection import crypto
 from kuager.records import models as m
 from kuager.records.services import evidence
 from kuager.records.services.importing import import_file
@@ -39,11 +42,21 @@ def test_original_kept_byte_for_byte_and_derived_copy_has_no_exif(tmp_path, test
     assert doc.key == f"X-100/file-{sha[:12]}" and doc.original_name == "Invented_Person_passport.jpg"
     orig = evidence.original_path(sha)
     assert orig == evidence.evidence_root() / "originals" / sha[:2] / sha
-    assert orig.read_bytes() == raw
+    # on disk: ciphertext only, nothing of the picture or its metadata
+    stored = orig.read_bytes()
+    assert b"InventedCam" not in stored and b"\xff\xd8\xff" not in stored[:64] and stored[:20] == b"KUAGER-ENC-STREAM-1\n"
+    # decrypted with the document's own key: byte for byte what was taken in
+    key = base64.b64decode(doc.file_key)
+    assert key == hmac.new(crypto.load_keyring().index_keys[crypto.load_keyring().active_index],
+                           f"kuager-evidence-file|{sha}".encode(), hashlib.sha256).digest()
+    assert evidence.read_held(orig, key) == raw
+    with evidence.open_evidence(doc, original=True) as f:
+        assert f.read() == raw
     assert stat.S_IMODE(orig.stat().st_mode) == 0o400
     assert stat.S_IMODE(orig.parent.stat().st_mode) == 0o700
 
-    derived = evidence.derived_path(doc).read_bytes()
+    assert b"InventedCam" not in evidence.derived_path(doc).read_bytes()
+    derived = evidence.read_held(evidence.derived_path(doc), key)
     assert hashlib.sha256(derived).hexdigest() == doc.derived_sha256
     assert b"Exif" not in derived and b"InventedCam" not in derived
     with Image.open(io.BytesIO(derived)) as d:
@@ -53,16 +66,16 @@ def test_original_kept_byte_for_byte_and_derived_copy_has_no_exif(tmp_path, test
     assert abs(left[2] - 220) < 12 and abs(right[0] - 200) < 12  # the same picture
 
     actions = list(doc.custody.values_list("action", "sha256"))
-    assert actions == [("intake", sha), ("derive", doc.derived_sha256)]
+    assert actions == [("intake", sha), ("derive", doc.derived_sha256), ("access", sha)]
     assert list(AuditEntry.objects.filter(object_key=doc.key).values_list("action", flat=True)) == \
-        ["evidence_intake", "evidence_derive"]
+        ["evidence_intake", "evidence_derive", "evidence_access"]
 
 
 def test_orientation_is_applied_before_the_metadata_goes(tmp_path, testimony, gps_jpeg):
     src = tmp_path / "rotated.jpg"
     gps_jpeg(src, orientation=6)  # "rotate 90° clockwise to display"
     doc = evidence.add_evidence(testimony, src)
-    with Image.open(evidence.derived_path(doc)) as d:
+    with Image.open(evidence.open_evidence(doc)) as d:
         assert d.size == (48, 64)
 
 
@@ -77,7 +90,7 @@ def test_same_bytes_are_stored_once_and_uploads_work(tmp_path, testimony, gps_jp
     assert d3.pk != d1.pk and d3.sha256 == d1.sha256
     files = [p for p in (evidence.evidence_root() / "originals").rglob("*") if p.is_file()]
     assert files == [evidence.original_path(d1.sha256)]
-    assert not any((evidence.evidence_root() / "tmp").iterdir())
+    assert not [p for p in evidence.evidence_root().rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_non_images_get_no_derived_copy(tmp_path, testimony):
@@ -96,7 +109,8 @@ def test_access_to_the_derived_copy_is_logged(tmp_path, testimony, gps_jpeg):
     gps_jpeg(src)
     doc = evidence.add_evidence(testimony, src)
     with evidence.open_evidence(doc, actor="web:public") as f:
-        assert f.read() == evidence.derived_path(doc).read_bytes()
+        shown = f.read()
+    assert hashlib.sha256(shown).hexdigest() == doc.derived_sha256 and shown[:3] == b"\xff\xd8\xff"
     with evidence.open_evidence(doc, original=True, actor="invented-editor") as f:
         assert f.read() == src.read_bytes()
     assert list(doc.custody.filter(action="access").values_list("actor", "note")) == [
@@ -115,21 +129,21 @@ def test_verify_finds_changed_and_missing_files(tmp_path, testimony, capsys, gps
     orig = evidence.original_path(da.sha256)
     os.chmod(orig, 0o600)
     data = bytearray(orig.read_bytes())
-    data[-10] ^= 0xFF
+    data[-10] ^= 0xFF  # one flipped bit pattern in the ciphertext: it no longer decrypts
     orig.write_bytes(bytes(data))
     evidence.original_path(db.sha256).unlink()
     evidence.derived_path(da).unlink()
     report = evidence.verify_all()
     assert report.checked == 2
     assert sorted(report.problems) == sorted([
-        f"{da.key}: original {da.sha256} has changed (now {hashlib.sha256(bytes(data)).hexdigest()})",
+        f"{da.key}: original {da.sha256} has changed (it no longer decrypts)",
         f"{da.key}: derived copy {da.derived_sha256} is missing",
         f"{db.key}: original {db.sha256} is missing",
     ])
     assert main(["evidence", "verify"]) == 1
     assert "3 problem(s) in 2 held files" in capsys.readouterr().out
     v = da.custody.filter(action="verify").last()
-    assert v.sha256 == hashlib.sha256(bytes(data)).hexdigest() and "has changed" in v.note
+    assert v.sha256 == "" and "has changed" in v.note
 
 
 def test_a_damaged_stored_original_is_not_silently_reused(tmp_path, testimony, gps_jpeg):

@@ -45,7 +45,7 @@ def test_rotation_reencrypts_everything_and_drops_the_old_key(od_dir, capsys):
     assert set(new.index_keys) == {new.active_index} and new.active_index != old.active_index
     for model, name in keys.encrypted_columns():
         for value in _raw(model._meta.db_table, model._meta.get_field(name).column):
-            assert crypto.key_id_of(value) == new.active, (model, name)
+            assert value is None or crypto.key_id_of(value) == new.active, (model, name)
     assert not set(_raw("records_testifier", "contact")) & set(old_tokens)
     assert _plain_state() == before
     # the blind index now uses the new index key, and lookups still work
@@ -57,7 +57,8 @@ def test_rotation_reencrypts_everything_and_drops_the_old_key(od_dir, capsys):
         new.decrypt_text(old_tokens[0], "records.testifier.contact")
     # the report counts the values of every column
     assert keys.key_usage() == {new.active: sum(1 for model, name in keys.encrypted_columns()
-                                                for _ in model._base_manager.all())}
+                                                for v in model._base_manager.values_list(name, flat=True)
+                                                if v is not None)}
 
 
 def test_rotation_is_all_or_nothing(od_dir, monkeypatch):

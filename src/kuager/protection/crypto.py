@@ -373,7 +373,10 @@ def _stream_nonce(prefix: bytes, counter: int, final: bool) -> bytes:
 
 
 class EncryptingWriter:
-    """A write-only binary file that encrypts what is written to ``out`` with a passphrase.
+    """A write-only binary file that encrypts what is written to ``out`` with a passphrase or a key.
+
+    ``passphrase``: the key is derived with scrypt (backups); ``key``: a 32-byte
+    key used as is (evidence files, each with its own random key).
 
     Layout: ``STREAM_MAGIC``, a JSON header line (scrypt parameters, salt, nonce
     prefix; bound to every chunk as associated data), then chunks of at most
@@ -381,13 +384,16 @@ class EncryptingWriter:
     counter(4) || last(1)``. Call :meth:`close` to write the last chunk.
     """
 
-    def __init__(self, out: BinaryIO, passphrase: bytes):
+    def __init__(self, out: BinaryIO, passphrase: bytes | None = None, *, key: bytes | None = None):
         salt, self._prefix = secrets.token_bytes(16), secrets.token_bytes(7)
-        header = json.dumps({"kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": _b64e(salt),
-                             "cipher": "AES-256-GCM-STREAM", "chunk": CHUNK, "nonce_prefix": _b64e(self._prefix)},
-                            sort_keys=True).encode("ascii") + b"\n"
+        if (passphrase is None) == (key is None):
+            raise ValueError("give a passphrase or a key")
+        kdf = {"kdf": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": _b64e(salt)} \
+            if key is None else {"kdf": "none"}
+        header = json.dumps({**kdf, "cipher": "AES-256-GCM-STREAM", "chunk": CHUNK,
+                             "nonce_prefix": _b64e(self._prefix)}, sort_keys=True).encode("ascii") + b"\n"
         self._aad = STREAM_MAGIC + header
-        self._aes = AESGCM(derive_passphrase_key(passphrase, salt))
+        self._aes = AESGCM(key if key is not None else derive_passphrase_key(passphrase, salt))
         self._out, self._buf, self._counter, self.closed = out, bytearray(), 0, False
         out.write(self._aad)
 
@@ -418,8 +424,11 @@ class EncryptingWriter:
         self.close()
 
 
-def decrypt_stream(src: BinaryIO, passphrase: bytes) -> Iterator[bytes]:
+def decrypt_stream(src: BinaryIO, passphrase: bytes | None = None, *, key: bytes | None = None) -> Iterator[bytes]:
     """Yield the plaintext chunks of a stream made by :class:`EncryptingWriter`.
+
+    Give the ``passphrase`` for a passphrase stream (backups) or the ``key`` for
+    a keyed one (evidence files).
 
     Each chunk is authenticated before it is yielded; a consumer must still treat
     the data as unverified until the iterator ends without error (a truncated
@@ -435,14 +444,21 @@ def decrypt_stream(src: BinaryIO, passphrase: bytes) -> Iterator[bytes]:
     header = src.readline(4096)
     try:
         h = json.loads(header)
-        salt, prefix, chunk = _b64d(h["salt"]), _b64d(h["nonce_prefix"]), int(h["chunk"])
-        n, r, p = int(h["n"]), int(h["r"]), int(h["p"])
-        if h["cipher"] != "AES-256-GCM-STREAM" or len(prefix) != 7 or not 0 < chunk <= 64 << 20 \
-                or not (2 <= n <= 2 ** 20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
+        prefix, chunk = _b64d(h["nonce_prefix"]), int(h["chunk"])
+        if h["cipher"] != "AES-256-GCM-STREAM" or len(prefix) != 7 or not 0 < chunk <= 64 << 20:
             raise ValueError
+        if h["kdf"] == "none":
+            if key is None:
+                raise ValueError
+            aes = AESGCM(key)
+        else:
+            salt, n, r, p = _b64d(h["salt"]), int(h["n"]), int(h["r"]), int(h["p"])
+            if h["kdf"] != "scrypt" or passphrase is None or \
+                    not (2 <= n <= 2 ** 20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
+                raise ValueError
+            aes = AESGCM(derive_passphrase_key(passphrase, salt, n, r, p))
     except (ValueError, KeyError, TypeError):
         raise DecryptionError("the archive header is damaged") from None
-    aes = AESGCM(derive_passphrase_key(passphrase, salt, n, r, p))
     aad = STREAM_MAGIC + header
     block = chunk + 16
     current = src.read(block)

@@ -411,6 +411,7 @@ class Document(TimeStamped):
     size = models.BigIntegerField(null=True, blank=True)
     media_type = models.CharField(max_length=100, blank=True)
     derived_sha256 = models.CharField(max_length=64, blank=True)  # the shown copy (metadata removed), if any
+    file_key = EncryptedTextField(null=True, blank=True, editable=False)  # the held files' own AES key (base64)
 
     @property
     def held(self) -> bool:

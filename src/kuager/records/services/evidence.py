@@ -5,8 +5,8 @@ UC Berkeley, 2022), chapter VI (preservation: hash at collection, keep the
 original unaltered, record the chain of custody) and eyeWitness to Atrocities
 practice:
 
-- **Intake** (:func:`add_evidence`): the bytes are hashed (SHA-256) while they
-  are copied in; the original is stored at
+- **Intake** (:func:`add_evidence`): the bytes are hashed (SHA-256), then
+  encrypted as they are copied in; the original is stored at
   ``$KUAGER_HOME/evidence/originals/<sha256[:2]>/<sha256>``, read-only (0400,
   folders 0700), never overwritten and never modified. The same bytes are stored
   once, whatever testimony they come with.
@@ -23,12 +23,19 @@ practice:
 - **Verification** (:func:`verify_all`, ``kuager evidence verify``): every
   original and derived file is hashed again and compared.
 
-Files are not encrypted on disk (see docs/protection.md, "Left to do").
+Encryption: held files are encrypted on disk (AES-256-GCM in 1 MiB chunks,
+:class:`kuager.protection.crypto.EncryptingWriter`) with a per-file key,
+HMAC-SHA256(index key, SHA-256 of the plaintext), kept in ``Document.file_key``
+(an encrypted column, so ``kuager keys rotate`` re-wraps it). Hashes are always
+of the plaintext; "byte for byte" means the decrypted original equals the bytes
+taken in. Files kept in clear by an earlier version still read and verify.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import io
 import os
 import secrets
@@ -96,65 +103,165 @@ def _custody(doc: m.Document, action: str, actor: str, sha256: str, note: str = 
     return entry
 
 
-def _media_type(path: Path, name: str) -> str:
-    """The media type from the bytes (Pillow for images, magic numbers for PDF), not from the name."""
-    with path.open("rb") as f:
-        head = f.read(16)
+def _media_type(head: bytes, data: bytes | None) -> str:
+    """The media type from the bytes (magic numbers, then Pillow for images), never from the name."""
     if head.startswith(b"%PDF-"):
         return "application/pdf"
+    if data is None:
+        return "application/octet-stream"
     try:
         from PIL import Image
 
-        with Image.open(path) as img:
+        with Image.open(io.BytesIO(data)) as img:
             fmt = img.format
         return Image.MIME.get(fmt, "application/octet-stream")
     except Exception:  # noqa: BLE001 - not an image Pillow reads
         return "application/octet-stream"
 
 
-def _store_original(src: BinaryIO) -> tuple[str, int]:
-    """Copy ``src`` into the originals store, hashing as it goes; returns ``(sha256, size)``."""
-    tmp_dir = evidence_root() / "tmp"
-    _mkdirs(tmp_dir)
-    tmp = tmp_dir / f"intake-{secrets.token_hex(8)}"
-    h, size = hashlib.sha256(), 0
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+#: Images up to this size are decrypted in memory to be derived.
+MAX_IMAGE_BYTES = 200 * 1024 ** 2
+
+
+def _looks_like_image(head: bytes) -> bool:
+    return head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+
+
+def file_key_candidates(sha256: str) -> list[bytes]:
+    """The keys a held file with this hash may be encrypted with (see :func:`_file_key`)."""
+    from kuager.protection.crypto import load_keyring
+
+    ring = load_keyring()
+    keys = [base64.b64decode(k) for k in m.Document.objects.filter(sha256=sha256, file_key__isnull=False)
+            .values_list("file_key", flat=True) if k]
+    keys += [hmac.new(ik, f"kuager-evidence-file|{sha256}".encode(), hashlib.sha256).digest()
+             for _, ik in sorted(ring.index_keys.items(), key=lambda kv: kv[0] != ring.active_index)]
+    return list(dict.fromkeys(keys))
+
+
+def _file_key(sha256: str) -> bytes:
+    """The key a new held file is encrypted with: HMAC-SHA256(active index key, its hash).
+
+    Derived from the content, so the same bytes taken in twice (or left behind by
+    a rolled-back intake) need no lookup; kept per document in
+    ``Document.file_key`` (an encrypted column), so rotations re-wrap it.
+    """
+    from kuager.protection.crypto import load_keyring
+
+    ring = load_keyring()
+    return hmac.new(ring.index_keys[ring.active_index], f"kuager-evidence-file|{sha256}".encode(),
+                    hashlib.sha256).digest()
+
+
+def _decrypted_chunks(path: Path, key: bytes | None):
+    from kuager.protection.crypto import decrypt_stream
+
+    with path.open("rb") as f:
+        if key is None:  # a file kept before evidence was encrypted
+            yield from iter(lambda: f.read(1 << 20), b"")
+        else:
+            yield from decrypt_stream(f, key=key)
+
+
+def held_sha256(path: Path, key: bytes | None) -> str:
+    """SHA-256 of a held file's plaintext.
+
+    Raises:
+        kuager.protection.crypto.DecryptionError: the file does not decrypt (altered or truncated).
+    """
+    h = hashlib.sha256()
+    for chunk in _decrypted_chunks(path, key):
+        h.update(chunk)
+    return h.hexdigest()
+
+
+def read_held(path: Path, key: bytes | None) -> bytes:
+    """A held file's plaintext, authenticated (raises DecryptionError when altered)."""
+    return b"".join(_decrypted_chunks(path, key))
+
+
+def _key_of(doc: m.Document) -> bytes | None:
+    return base64.b64decode(doc.file_key) if doc.file_key else None
+
+
+def _write_encrypted(dest: Path, chunks, key: bytes) -> None:
+    """Write ``chunks`` encrypted under ``key`` to a temporary file, then link it to ``dest`` (never replaced)."""
+    from kuager.protection.crypto import EncryptingWriter
+
+    _mkdirs(dest.parent)
+    tmp = dest.parent / f".{dest.name}.{secrets.token_hex(4)}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
-            for chunk in iter(lambda: src.read(1 << 20), b""):
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise KuagerError(f"the file is larger than {MAX_BYTES // 1024 ** 2} MiB")
-                h.update(chunk)
-                out.write(chunk)
+            with EncryptingWriter(out, key=key) as enc:
+                for chunk in chunks:
+                    enc.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        sha = h.hexdigest()
-        dest = original_path(sha)
-        _mkdirs(dest.parent)
-        if dest.exists():
-            if sha256_file(dest) != sha:
-                raise KuagerError(f"the stored original {sha} no longer matches its hash; run `kuager evidence "
-                                  "verify` and restore it from a backup before adding it again")
-        else:
-            os.chmod(tmp, 0o400)
-            os.link(tmp, dest)  # fails rather than overwrite if another process stored it meanwhile
-        return sha, size
-    except FileExistsError:
-        return h.hexdigest(), size
+        os.chmod(tmp, 0o400)
+        try:
+            os.link(tmp, dest)  # fails rather than overwrite
+        except FileExistsError:
+            pass
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _derive(doc: m.Document, actor: str) -> None:
-    """Make the derived copy of an image (pixels only) and record it."""
-    if not doc.media_type.startswith("image/"):
+def _store_original(src: BinaryIO) -> tuple[str, int, bytes, bytes | None, bytes | None]:
+    """Hash ``src``, then keep it encrypted in the originals store.
+
+    Returns:
+        ``(sha256, size, first 16 bytes, key, plaintext if it may be an image to derive else None)``;
+        ``key`` is None only for a file kept in clear before evidence was encrypted.
+    """
+    if not (hasattr(src, "seekable") and src.seekable()):
+        src = io.BytesIO(src.read(MAX_BYTES + 1))
+    start = src.tell()
+    h, size, head = hashlib.sha256(), 0, b""
+    for chunk in iter(lambda: src.read(1 << 20), b""):
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise KuagerError(f"the file is larger than {MAX_BYTES // 1024 ** 2} MiB")
+        head = head or chunk[:16]
+        h.update(chunk)
+    sha = h.hexdigest()
+    keep = _looks_like_image(head) and size <= MAX_IMAGE_BYTES
+    dest = original_path(sha)
+    if dest.exists():
+        for key in [*file_key_candidates(sha), None]:
+            try:
+                if held_sha256(dest, key) == sha:
+                    return sha, size, head, key, (read_held(dest, key) if keep else None)
+            except Exception:  # noqa: BLE001 - not this key
+                continue
+        raise KuagerError(f"the stored original {sha} no longer matches its hash; run `kuager evidence "
+                          "verify` and restore it from a backup before adding it again")
+    key = _file_key(sha)
+    src.seek(start)
+    h2, kept = hashlib.sha256(), []
+
+    def chunks():
+        for chunk in iter(lambda: src.read(1 << 20), b""):
+            h2.update(chunk)
+            if keep:
+                kept.append(chunk)
+            yield chunk
+
+    _write_encrypted(dest, chunks(), key)
+    if h2.hexdigest() != sha:
+        raise KuagerError("the file changed while it was being taken in; take it in again")
+    return sha, size, head, key, (b"".join(kept) if keep else None)
+
+
+def _derive(doc: m.Document, data: bytes | None, actor: str) -> None:
+    """Make the derived copy of an image (pixels only), keep it encrypted, and record it."""
+    if data is None or not doc.media_type.startswith("image/"):
         return
     from PIL import Image, ImageOps
 
-    src = original_path(doc.sha256)
     try:
-        with Image.open(src) as img:
+        with Image.open(io.BytesIO(data)) as img:
             if img.width * img.height > MAX_PIXELS:
                 return
             img = ImageOps.exif_transpose(img)
@@ -169,15 +276,21 @@ def _derive(doc: m.Document, actor: str) -> None:
         clean.save(buf, format="PNG")
     else:
         clean.save(buf, format="JPEG", quality=90)
-    data = buf.getvalue()
-    sha = hashlib.sha256(data).hexdigest()
+    out = buf.getvalue()
+    sha = hashlib.sha256(out).hexdigest()
     doc.derived_sha256 = sha
     path = derived_path(doc)
-    _mkdirs(path.parent)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_bytes(data)
-    os.chmod(tmp, 0o400)
-    os.replace(tmp, path)
+    key = _key_of(doc) or _file_key(doc.sha256)
+    if path.exists():
+        try:
+            ok = held_sha256(path, key) == sha
+        except Exception:  # noqa: BLE001
+            ok = False
+        if not ok:
+            os.chmod(path, 0o600)
+            path.unlink()  # a derived copy is remade from the original; the original is never touched
+    if not path.exists():
+        _write_encrypted(path, [out], key)
     doc.save(update_fields=["derived_sha256", "updated_at"])
     _custody(doc, m.CustodyEntry.DERIVE, actor, sha, f"pixels only (EXIF, GPS and other metadata removed) from "
                                                       f"original {doc.sha256}; {clean.width}x{clean.height}")
@@ -213,10 +326,10 @@ def add_evidence(testimony: m.Testimony, file: str | Path | BinaryIO, *, kind: s
             raise KuagerError(f"{path}: no such file")
         name = original_name if original_name is not None else path.name
         with path.open("rb") as f:
-            sha, size = _store_original(f)
+            sha, size, head, fkey, data = _store_original(f)
     else:
         name = original_name or getattr(file, "name", "") or ""
-        sha, size = _store_original(file)
+        sha, size, head, fkey, data = _store_original(file)
     key = f"{testimony.number}/file-{sha[:12]}"
     with transaction.atomic():
         doc = m.Document.objects.filter(key=key).first()
@@ -225,9 +338,9 @@ def add_evidence(testimony: m.Testimony, file: str | Path | BinaryIO, *, kind: s
         doc = m.Document.objects.create(
             key=key, testimony=testimony, mention=mention, kind=kind, description=description,
             original_name=Path(str(name)).name[:300], sha256=sha, size=size,
-            media_type=_media_type(original_path(sha), str(name)))
+            media_type=_media_type(head, data), file_key=base64.b64encode(fkey).decode() if fkey else None)
         _custody(doc, m.CustodyEntry.INTAKE, actor, sha, f"{size} bytes, {doc.media_type}")
-        _derive(doc, actor)
+        _derive(doc, data, actor)
     return doc
 
 
@@ -254,8 +367,12 @@ def open_evidence(doc: m.Document, *, original: bool = False, actor: str | None 
     if not path.is_file():
         raise KuagerError(f"document {doc.key}: the file is missing; run `kuager evidence verify`")
     which = "derived copy" if derived else "original"
+    try:
+        data = read_held(path, _key_of(doc))
+    except Exception:  # noqa: BLE001 - altered bytes do not decrypt
+        raise KuagerError(f"document {doc.key}: the {which} is damaged; run `kuager evidence verify`") from None
     _custody(doc, m.CustodyEntry.ACCESS, _actor(actor), sha, f"{which}{': ' + purpose if purpose else ''}")
-    return path.open("rb")
+    return io.BytesIO(data)
 
 
 @dataclass
@@ -287,20 +404,29 @@ def verify_all(actor: str | None = None) -> VerifyReport:
     for doc in m.Document.objects.exclude(sha256="").order_by("key"):
         report.checked += 1
         notes = []
+        fkey = _key_of(doc)
         orig = original_path(doc.sha256)
+        got = ""
         if not orig.is_file():
             notes.append(f"{doc.key}: original {doc.sha256} is missing")
-            got = ""
         else:
-            got = sha256_file(orig)
-            if got != doc.sha256:
-                notes.append(f"{doc.key}: original {doc.sha256} has changed (now {got})")
+            try:
+                got = held_sha256(orig, fkey)
+                if got != doc.sha256:
+                    notes.append(f"{doc.key}: original {doc.sha256} has changed (now {got})")
+            except Exception:  # noqa: BLE001 - DecryptionError: altered or truncated ciphertext
+                notes.append(f"{doc.key}: original {doc.sha256} has changed (it no longer decrypts)")
         if doc.derived_sha256:
             d = derived_path(doc)
             if d is None or not d.is_file():
                 notes.append(f"{doc.key}: derived copy {doc.derived_sha256} is missing")
-            elif sha256_file(d) != doc.derived_sha256:
-                notes.append(f"{doc.key}: derived copy {doc.derived_sha256} has changed")
+            else:
+                try:
+                    same = held_sha256(d, fkey) == doc.derived_sha256
+                except Exception:  # noqa: BLE001
+                    same = False
+                if not same:
+                    notes.append(f"{doc.key}: derived copy {doc.derived_sha256} has changed")
         report.problems += notes
         _custody(doc, m.CustodyEntry.VERIFY, actor, got, "; ".join(notes) or "original and derived copy match")
     return report
