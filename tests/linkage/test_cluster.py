@@ -86,3 +86,36 @@ def test_mapping_decisions_keep_last():
         {"record_id_a": "a", "record_id_b": "b", "decision": "different"},
     ])
     assert dec == {("a", "b"): "different"}
+
+
+# --- the model's "keep apart" pairs (weaker than people's "different")
+
+def test_apart_pair_breaks_a_chain():
+    # a-b 0.99 and b-c 0.95 chain a to c; the model finds a and c unlike: b-c is skipped
+    r = cluster(IDS, P, 0.9, apart=[("a", "c")])
+    assert groups(r) == [["a", "b"], ["c"], ["d", "e"]]
+    assert r.probability["c"] is None and r.conflicts == []
+
+
+def test_apart_pairs_as_a_frame_and_outside_components_change_nothing():
+    apart = pd.DataFrame({"unique_id_l": ["a", "c"], "unique_id_r": ["c", "e"]})
+    assert groups(cluster(IDS, P, 0.9, apart=apart)) == [["a", "b"], ["c"], ["d", "e"]]
+    # c and e are in different components anyway; an unknown id is ignored
+    assert groups(cluster(IDS, P, 0.9, apart=[("c", "e"), ("a", "zz")])) == groups(cluster(IDS, P, 0.9))
+
+
+def test_same_decision_overrides_apart_but_different_does_not_yield():
+    # "same" b-c is applied although the model keeps b and c apart; a-b then joins (a has no constraint)
+    r = cluster(IDS, P, 0.9, [("b", "c", "same")], apart=[("b", "c")])
+    assert groups(r) == [["a", "b", "c"], ["d", "e"]]
+    # the model's a-c constraint blocks the model's a-b edge once c is with b by decision
+    r = cluster(IDS, P, 0.9, [("b", "c", "same")], apart=[("a", "c")])
+    assert groups(r) == [["a"], ["b", "c"], ["d", "e"]]
+    assert r.probability["b"] == 1.0 and r.probability["a"] is None
+
+
+def test_apart_constraints_follow_merged_clusters():
+    # chain w-x 0.99, x-y 0.98, y-z 0.97; w and z unlike: z stays out, y stays in
+    q = pairs(("w", "x", 0.99), ("x", "y", 0.98), ("y", "z", 0.97))
+    r = cluster(["w", "x", "y", "z"], q, 0.9, apart=[("z", "w")])
+    assert groups(r) == [["w", "x", "y"], ["z"]]

@@ -72,20 +72,8 @@ def normalise_decisions(decisions: Iterable) -> dict[tuple[str, str], str]:
     return out
 
 
-class _UF:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        p = self.parent
-        while p[x] != x:
-            p[x] = p[p[x]]
-            x = p[x]
-        return x
-
-
 def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: float,
-            decisions: Iterable = ()) -> Clustering:
+            decisions: Iterable = (), apart: pd.DataFrame | Iterable | None = None) -> Clustering:
     """Cluster records at ``threshold`` with decisions overriding the model.
 
     Args:
@@ -94,31 +82,36 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
             pairs below the threshold may be included, they are ignored.
         threshold: match probability at or above which a pair is an edge.
         decisions: see :func:`normalise_decisions`.
+        apart: pairs the model finds clearly different (``(a, b)`` tuples or a frame
+            with ``unique_id_l``, ``unique_id_r``): kept apart like "different"
+            decisions, but a person's "same" decision overrides them.
     Returns:
         :class:`Clustering`.
     Raises:
         ValueError: bad decisions, or a decision on a record not in ``record_ids``.
     """
     ids = [str(r) for r in record_ids]
-    index = {r: i for i, r in enumerate(ids)}
+    n = len(ids)
+    index = pd.Index(ids)
+    pos = {r: i for i, r in enumerate(ids)}
     dec = normalise_decisions(decisions)
     for a, b in dec:
         for r in (a, b):
-            if r not in index:
+            if r not in pos:
                 raise ValueError(f"decision on unknown record {r!r}")
-    same = [(index[a], index[b]) for (a, b), d in dec.items() if d == "same"]
-    diff = {(index[a], index[b]) for (a, b), d in dec.items() if d == "different"}
-    diff |= {(b, a) for a, b in diff}
+    same = [(pos[a], pos[b]) for (a, b), d in dec.items() if d == "same"]
+    diff = [(pos[a], pos[b]) for (a, b), d in dec.items() if d == "different"]
 
     above = pairs[pairs["match_probability"] >= threshold]
-    li = above["unique_id_l"].astype(str).map(index).to_numpy()
-    ri = above["unique_id_r"].astype(str).map(index).to_numpy()
+    li, ri = _positions(index, above["unique_id_l"]), _positions(index, above["unique_id_r"])
     pr = above["match_probability"].to_numpy(dtype=float)
-    if len(li) and (np.isnan(li.astype(float)).any() or np.isnan(ri.astype(float)).any()):
+    if (li < 0).any() or (ri < 0).any():
         raise ValueError("pairs name records that are not in record_ids")
-    keep = np.array([(int(a), int(b)) not in diff for a, b in zip(li, ri)], dtype=bool) if diff else \
-        np.ones(len(li), dtype=bool)
-    li, ri, pr = li[keep].astype(np.int64), ri[keep].astype(np.int64), pr[keep]
+    decided = set(diff)
+    decided |= {(b, a) for a, b in diff}
+    if decided:
+        keep = np.array([(int(a), int(b)) not in decided for a, b in zip(li, ri)], dtype=bool)
+        li, ri, pr = li[keep], ri[keep], pr[keep]
     # all edges: "same" decisions first (probability above any model's), then strongest first
     el = np.concatenate([np.array([a for a, _ in same], dtype=np.int64), li])
     er = np.concatenate([np.array([b for _, b in same], dtype=np.int64), ri])
@@ -126,44 +119,124 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
     order = np.argsort(-ep, kind="stable")
     el, er, ep = el[order], er[order], ep[order]
 
-    n = len(ids)
-    uf = _UF(n)
-    parent = uf.parent
-    # cannot-link partners per root, kept only when there are "different" decisions
-    forbid: dict[int, set[int]] = {}
-    for a, b in diff:
-        forbid.setdefault(a, set()).add(b)
-    best = np.full(n, -1.0)
+    # components without constraints; constraints matter only inside one of them
+    comp = _components(n, el, er)
+    soft = np.zeros((0, 2), dtype=np.int64)
+    if apart is not None:
+        if isinstance(apart, pd.DataFrame):
+            al, ar = _positions(index, apart["unique_id_l"]), _positions(index, apart["unique_id_r"])
+        else:
+            tup = list(apart)
+            al = _positions(index, pd.Series([str(a) for a, _ in tup], dtype=object))
+            ar = _positions(index, pd.Series([str(b) for _, b in tup], dtype=object))
+        ok = (al >= 0) & (ar >= 0)
+        al, ar = al[ok], ar[ok]
+        inside = comp[al] == comp[ar]
+        soft = np.stack([al[inside], ar[inside]], axis=1)
+    hard = np.array([(a, b) for a, b in diff if comp[a] == comp[b]], dtype=np.int64).reshape(-1, 2)
+
     conflicts: list[tuple[str, str]] = []
-    used = np.zeros(len(el), dtype=bool)
-    for k in range(len(el)):
-        a, b = int(el[k]), int(er[k])
-        ra, rb = uf.find(a), uf.find(b)
-        if ra == rb:
-            used[k] = True
-            continue
-        if forbid:
-            fa, fb = forbid.get(ra, set()), forbid.get(rb, set())
-            if any(uf.find(x) == rb for x in fa) or any(uf.find(x) == ra for x in fb):
-                if ep[k] > 1.0:
-                    conflicts.append((ids[a], ids[b]))
-                continue
-        if ra > rb:
-            ra, rb = rb, ra
-        parent[rb] = ra
-        if forbid and (rb in forbid):
-            forbid.setdefault(ra, set()).update(forbid.pop(rb))
-        used[k] = True
+    if len(hard) == 0 and len(soft) == 0:
+        roots = comp
+        used = np.ones(len(el), dtype=bool)
+    else:
+        roots, used = _greedy(n, el, er, ep, comp, hard, soft, ids, conflicts)
     # the probability that holds each record in its cluster: its strongest used edge
+    best = np.full(n, -1.0)
     p_used = np.minimum(ep[used], 1.0)
     for side in (el[used], er[used]):
         np.maximum.at(best, side, p_used)
-    roots = [uf.find(i) for i in range(n)]
     smallest: dict[int, str] = {}
-    for i, r in enumerate(roots):
+    for i, r in enumerate(roots.tolist()):
         if r not in smallest or ids[i] < smallest[r]:
             smallest[r] = ids[i]
-    clusters = {ids[i]: smallest[roots[i]] for i in range(n)}
-    sizes = pd.Series(roots).value_counts()
-    probability = {ids[i]: (float(best[i]) if sizes[roots[i]] > 1 and best[i] >= 0 else None) for i in range(n)}
+    rl = roots.tolist()
+    clusters = {ids[i]: smallest[rl[i]] for i in range(n)}
+    sizes = np.bincount(roots, minlength=n)
+    probability = {ids[i]: (float(best[i]) if sizes[rl[i]] > 1 and best[i] >= 0 else None) for i in range(n)}
     return Clustering(clusters, probability, conflicts)
+
+
+def _positions(index: pd.Index, values) -> np.ndarray:
+    """Positions of ``values`` (record ids) in ``index``; -1 for unknown ones."""
+    return index.get_indexer(pd.Series(values, dtype=object).astype(str)).astype(np.int64)
+
+
+def _components(n: int, el: np.ndarray, er: np.ndarray) -> np.ndarray:
+    """Connected component label (the smallest member's position) of each of ``n`` nodes."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    g = coo_matrix((np.ones(len(el), dtype=np.int8), (el, er)), shape=(n, n))
+    _, labels = connected_components(g, directed=False)
+    # label each component by its smallest member, so labels are node positions
+    first = np.full(labels.max() + 1, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n, dtype=np.int64))
+    return first[labels]
+
+
+def _greedy(n, el, er, ep, comp, hard, soft, ids, conflicts):
+    """Add edges strongest first, skipping one that would put a kept-apart pair together.
+
+    Only components holding a constraint are redone; elsewhere the component stands.
+    ``hard`` pairs (people's "different") bind every edge; ``soft`` pairs (the model's
+    "clearly different") bind only the model's edges, not people's "same" decisions.
+    """
+    roots = comp.copy()
+    used = np.ones(len(el), dtype=bool)
+    bound = np.zeros(n, dtype=bool)
+    for arr in (hard, soft):
+        bound[comp[arr[:, 0]]] = True
+    redo = bound[comp]                       # nodes whose component must be redone
+    edges = np.flatnonzero(redo[el])         # edges inside those components (both ends share it)
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    forbid: list[dict[int, set[int]]] = [{}, {}]  # root -> partners, for hard and soft
+    for k, arr in enumerate((hard, soft)):
+        for a, b in arr.tolist():
+            forbid[k].setdefault(a, set()).add(b)
+            forbid[k].setdefault(b, set()).add(a)
+
+    def blocked(kind: int, ra: int, rb: int) -> bool:
+        fa, fb = forbid[kind].get(ra), forbid[kind].get(rb)
+        if not fa or not fb:
+            return False
+        if len(fa) > len(fb):
+            fa, rb = fb, ra
+        return any(find(x) == rb for x in fa)
+
+    for k in edges.tolist():
+        a, b = int(el[k]), int(er[k])
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        if blocked(0, ra, rb):
+            used[k] = False
+            if ep[k] > 1.0:
+                conflicts.append((ids[a], ids[b]))
+            continue
+        if ep[k] <= 1.0 and blocked(1, ra, rb):
+            used[k] = False
+            continue
+        if ra > rb:
+            ra, rb = rb, ra
+        parent[rb] = ra
+        for f in forbid:
+            moved = f.pop(rb, None)
+            if moved:
+                mine = f.setdefault(ra, set())
+                if len(mine) < len(moved):
+                    f[ra] = moved
+                    moved = mine
+                f[ra].update(moved)
+    idx = np.flatnonzero(redo)
+    roots[idx] = [find(int(i)) for i in idx]
+    return roots, used
