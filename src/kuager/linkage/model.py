@@ -201,25 +201,38 @@ def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = No
     return out
 
 
+#: Above this many records the blocking rules on one name part also need both the
+#: birth year and the place (see :func:`blocking_rules`).
+LARGE = 300_000
+
+
 def blocking_rules(features: pd.DataFrame, extra_fields: dict[str, str] | None = None) -> list:
     """Rules that generate the candidate pairs (a pair is scored if any rule admits it).
 
     Name keys are lists, so the rules explode them (Splink ``arrays_to_explode``):
     shared given and father keys; shared full-name key (catches swapped order);
     shared given key and birth year; shared father key and birth year; shared given
-    key and place; same Chinese ID; for extra fields, each ``exact``/``code`` field
-    with the given name's canonical key.
+    key and place; same Chinese ID; for extra fields, each ``exact``/``code`` field.
+    Above :data:`LARGE` records the three rules on one name part become two: shared
+    given (or father) key with the same birth year *and* place.
     """
     from splink import block_on
 
     rules = [
         block_on("given_keys", "father_keys", arrays_to_explode=["given_keys", "father_keys"]),
         block_on("name_keys", arrays_to_explode=["name_keys"]),
-        block_on("given_keys", "by_lo", arrays_to_explode=["given_keys"]),
-        block_on("father_keys", "by_lo", arrays_to_explode=["father_keys"]),
     ]
-    if features["place_keys"].notna().any():
-        rules.append(block_on("given_keys", "place_canon", arrays_to_explode=["given_keys"]))
+    place = features["place_keys"].notna().any()
+    if len(features) <= LARGE:
+        rules += [block_on("given_keys", "by_lo", arrays_to_explode=["given_keys"]),
+                  block_on("father_keys", "by_lo", arrays_to_explode=["father_keys"])]
+        if place:
+            rules.append(block_on("given_keys", "place_canon", arrays_to_explode=["given_keys"]))
+    else:
+        # the blocks of one name part and a birth year (or place) grow with the data, and
+        # their pairs with its square; at scale they also need the place (or birth year)
+        rules += [block_on("given_keys", "by_lo", "place_canon", arrays_to_explode=["given_keys"]),
+                  block_on("father_keys", "by_lo", "place_canon", arrays_to_explode=["father_keys"])]
     if features["cid"].notna().any():
         rules.append(block_on("cid"))
     for col, kind in (extra_fields or {}).items():
@@ -307,7 +320,9 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
     two records match from deterministic rules (same given and father key with
     the same birth year, or same Chinese ID) with an assumed recall of 0.6; u by
     random sampling of ``max_pairs`` pairs; m by EM blocked on the canonical names
-    (to learn birth, sex, place, ID...) and on birth year (to learn the names).
+    and place (to learn birth, sex, ID...; on names alone when no place is known)
+    and on birth year and sex (to learn the names and place; birth year alone when
+    no sex is known); then :func:`cap_disagreement`.
 
     Returns:
         the trained model as a JSON-serialisable dict (Splink settings).
@@ -323,18 +338,53 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
     except ValueError:
         pass  # keep Splink's default prior when the rules find (almost) nothing
     t.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    passes = [block_on("given_canon", "father_canon"), block_on("by_lo", "sex"), block_on("by_lo")]
-    done = 0
-    for rule in passes:
-        if done == 2:
-            break
-        try:
-            t.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True,
-                                                                  max_pairs=max_pairs)
-            done += 1
-        except Exception:  # noqa: BLE001 - a pass with no usable pairs; try the next
-            continue
+    # EM, two passes, each the first rule of its group that finds usable pairs: names and
+    # place fixed (learns birth, sex, ID with fewer namesakes mistaken for matches than on
+    # names alone), then birth year and sex fixed (learns the names and the place)
+    groups = [[block_on("given_canon", "father_canon", "place_canon"), block_on("given_canon", "father_canon")],
+              [block_on("by_lo", "sex"), block_on("by_lo")]]
+    for group in groups:
+        for rule in group:
+            try:
+                t.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True, max_pairs=max_pairs)
+                break
+            except Exception:  # noqa: BLE001 - a pass with no usable pairs; try the next
+                continue
+    cap_disagreement(linker)
     return linker.misc.save_model_to_json()
+
+
+#: Largest m probability (share of pairs of one person) of the "differ" level of these
+#: comparisons. One person's records rarely put the birth years more than 3 years apart,
+#: give another sex or another checksum-valid ID; but EM, blocked on names, takes
+#: namesakes for matches and learns m values of 0.05-0.15 there when namesakes are
+#: common (100,000 synthetic mentions), which makes a plain contradiction weak evidence.
+DISAGREEMENT_M_CAP = {"birth": 0.01, "sex": 0.01, "chinese_id": 0.01}
+
+
+def cap_disagreement(linker, caps: dict[str, float] | None = None) -> None:
+    """Cap the m probability of the last ("differ") level of the comparisons in ``caps``.
+
+    The m probabilities of the other levels are scaled so that they still sum to 1.
+    Changes the linker's model in place.
+    """
+    caps = DISAGREEMENT_M_CAP if caps is None else caps
+    for comp in linker._settings_obj.comparisons:
+        cap = caps.get(comp.output_column_name)
+        levels = [lv for lv in comp.comparison_levels if not lv.is_null_level]
+        if cap is None or len(levels) < 2:
+            continue
+        last, rest = levels[-1], levels[:-1]
+        m = last.m_probability
+        if not isinstance(m, float) or m <= cap:
+            continue
+        total = sum(lv.m_probability for lv in rest if isinstance(lv.m_probability, float))
+        last.m_probability = cap
+        if total > 0:
+            for lv in rest:
+                if isinstance(lv.m_probability, float):
+                    lv.m_probability = lv.m_probability * (1 - cap) / total
 
 
 def level_labels(params: dict[str, Any]) -> dict[str, dict[int, str]]:

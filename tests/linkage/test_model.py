@@ -1,0 +1,54 @@
+"""Model pieces that do not need a database: capping the m of disagreement levels."""
+
+from types import SimpleNamespace as NS
+
+import pytest
+
+from kuager.linkage.model import cap_disagreement
+
+
+def linker(*comparisons):
+    return NS(_settings_obj=NS(comparisons=list(comparisons)))
+
+
+def comp(name, *ms):
+    levels = [NS(is_null_level=True, m_probability=None)] + [NS(is_null_level=False, m_probability=m) for m in ms]
+    return NS(output_column_name=name, comparison_levels=levels)
+
+
+def test_cap_lowers_the_differ_level_and_rescales_the_rest():
+    birth = comp("birth", 0.5, 0.3, 0.2)
+    cap_disagreement(linker(birth), {"birth": 0.05})
+    m = [lv.m_probability for lv in birth.comparison_levels[1:]]
+    # 0.2 -> 0.05; the others share the 0.95 left in their proportion 5:3
+    assert m == pytest.approx([0.59375, 0.35625, 0.05])
+    assert sum(m) == pytest.approx(1.0)
+
+
+def test_cap_leaves_small_values_and_other_comparisons_alone():
+    birth, name = comp("birth", 0.9, 0.1, 0.004), comp("name", 0.5, 0.5)
+    cap_disagreement(linker(birth, name), {"birth": 0.01})
+    assert [lv.m_probability for lv in birth.comparison_levels[1:]] == [0.9, 0.1, 0.004]
+    assert [lv.m_probability for lv in name.comparison_levels[1:]] == [0.5, 0.5]
+
+
+def test_blocking_needs_birth_year_and_place_at_scale(monkeypatch):
+    import pandas as pd
+
+    from kuager.linkage import features, model
+
+    df = pd.DataFrame({"record_id": ["a", "b"], "names": ["Асылбек Талғатұлы", "Нұрбол Сұлтанұлы"],
+                       "birth_year": ["1970", "1971"], "hometown": ["Құлжа", "Текес"]})
+    feats = features.prepare(df)
+
+    def sql(rules):
+        return [r.get_blocking_rule("duckdb").blocking_rule_sql for r in rules]
+
+    small = sql(model.blocking_rules(feats))
+    assert len(small) == 5 and sum("place_canon" in r for r in small) == 1
+    monkeypatch.setattr(model, "LARGE", 1)
+    large = sql(model.blocking_rules(feats))
+    # two name rules, then given and father key each with birth year and place
+    assert len(large) == 4
+    assert all("by_lo" in r and "place_canon" in r for r in large[2:])
+    assert large[:2] == small[:2]
