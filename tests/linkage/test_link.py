@@ -92,3 +92,24 @@ def test_spark_engine_runs_when_pyspark_installed(data):
     pytest.importorskip("pyspark")
     res = link(data[0].head(120), engine="spark")
     assert len(res.clusters) == 120
+
+
+def test_model_keeps_unlike_namesakes_apart(result, data):
+    # a and c share a full name but differ in sex and by 20 birth years; b has the name alone
+    # and is strongly tied to both, so plain components would chain a, b and c together.
+    # The 400 other mentions keep the name rare (term frequencies come from the input).
+    abc = pd.DataFrame({"record_id": ["a", "b", "c"],
+                        "names": ["Ақылжан Мейрамбекұлы"] * 3,
+                        "sex": ["male", "", "female"], "birth_year": ["1970", "", "1990"]})
+    df = pd.concat([abc, data[0]], ignore_index=True).fillna("")
+    chained = link(df, params=result.params, apart_below=None)
+    p = {(l, r): x for l, r, x in zip(chained.pairs.unique_id_l, chained.pairs.unique_id_r,
+                                      chained.pairs.match_probability)}
+    assert p[("a", "b")] >= 0.9 and p[("b", "c")] >= 0.9
+    assert chained.clusters["a"] == chained.clusters["b"] == chained.clusters["c"]
+    apart = link(df, params=result.params, review_band=(0.0, 0.95))
+    ac = apart.pairs[(apart.pairs.unique_id_l == "a") & (apart.pairs.unique_id_r == "c")].match_probability
+    assert float(ac.iloc[0]) < 0.5
+    assert apart.clusters["a"] != apart.clusters["c"]
+    assert apart.clusters["b"] in (apart.clusters["a"], apart.clusters["c"])
+    assert apart.stats["apart_pairs"] >= 1

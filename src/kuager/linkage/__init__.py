@@ -33,6 +33,10 @@ from kuager.errors import KuagerError
 
 __all__ = ["LinkResult", "link"]
 
+#: Agreement columns whose lowest level is a plain contradiction (birth years more than
+#: 3 apart, another sex, another valid Chinese ID): a weak pair with one of them is kept apart.
+CONTRADICTIONS = ("gamma_birth", "gamma_sex", "gamma_chinese_id")
+
 
 @dataclass
 class LinkResult:
@@ -54,7 +58,8 @@ class LinkResult:
         level_labels: ``{comparison: {gamma: label}}`` to show what agrees and differs.
         conflicts: "same" decisions not honoured because they contradict "different" ones.
         stats: counts and seconds: records, candidate_pairs, clusters, seconds_features,
-            seconds_train, seconds_predict, seconds_cluster, and
+            seconds_train, seconds_predict, seconds_cluster, apart_pairs (pairs kept
+            apart by the model, see ``apart_below``), and
             ``blocking_recall_on_decisions`` (share of "same" decisions whose pair the
             blocking rules generated; None without such decisions).
         linker, predictions: the Splink ``Linker`` and the table of all scored
@@ -86,7 +91,7 @@ class LinkResult:
 def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: float = 0.9,
          review_band: tuple[float, float] = (0.5, 0.95), decisions: Iterable = (), engine: str = "duckdb",
          extra_fields: dict[str, str] | None = None, threads: int | None = None, file: str | None = None,
-         seed: int = 42, keep_linker: bool = False) -> LinkResult:
+         seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.5) -> LinkResult:
     """Join the mentions in ``df`` into clusters of one person each.
 
     Args:
@@ -105,6 +110,12 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         file: the input file name, for error messages.
         seed: seed of the random sampling in training (same data, same seed, same model).
         keep_linker: keep the Splink linker and predictions on the result.
+        apart_below: candidate pairs scored below this probability that also contradict
+            each other (:data:`CONTRADICTIONS`: birth years more than 3 apart, another
+            sex, another valid Chinese ID) are kept apart in clustering, like "different"
+            decisions but weaker (a person's "same" decision overrides them), so that a
+            chain of strong pairs through a record that says little cannot join two
+            namesakes; None to cluster on strong pairs alone.
     Returns:
         :class:`LinkResult`.
     Raises:
@@ -178,8 +189,12 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
 
     t0 = time.perf_counter()
     scored = pairs[pairs["match_probability"].notna()]
+    apart = None
+    if apart_below is not None and apart_below > 0:
+        apart = _apart_pairs(linker, table, feats["unique_id"], scored, threshold, dec, apart_below)
+        stats["apart_pairs"] = len(apart)
     clustering = cl.cluster(feats["unique_id"], scored[["unique_id_l", "unique_id_r", "match_probability"]],
-                            threshold, [(a, b, d) for (a, b), d in dec.items()])
+                            threshold, [(a, b, d) for (a, b), d in dec.items()], apart=apart)
     stats["seconds_cluster"] = time.perf_counter() - t0
     stats["clusters"] = len(set(clustering.clusters.values()))
 
@@ -198,3 +213,40 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         linker=linker if keep_linker else None,
         predictions=pred if keep_linker else None,
     )
+
+
+def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame, threshold: float,
+                 dec: dict[tuple[str, str], str], below: float) -> pd.DataFrame:
+    """Candidate pairs scored below ``below`` whose records could meet in one cluster.
+
+    Only pairs inside one connected component of the strong pairs (and "same"
+    decisions) can matter, so the components go to the database and the pairs are
+    selected there: the many weak pairs between records that are never joined stay
+    out of Python.
+    """
+    from kuager.linkage import cluster as cl
+
+    edges = scored.loc[scored["match_probability"] >= threshold, ["unique_id_l", "unique_id_r"]]
+    same = [(a, b) for (a, b), d in dec.items() if d == "same"]
+    if same:
+        edges = pd.concat([edges, pd.DataFrame(same, columns=["unique_id_l", "unique_id_r"])], ignore_index=True)
+    ids = pd.Index(record_ids.astype(str))
+    comp = cl._components(len(ids), ids.get_indexer(edges["unique_id_l"].astype(str)),
+                          ids.get_indexer(edges["unique_id_r"].astype(str)))
+    sizes = pd.Series(comp).map(pd.Series(comp).value_counts()).to_numpy()
+    grouped = pd.DataFrame({"uid": ids[sizes > 1], "comp": comp[sizes > 1]})
+    empty = pd.DataFrame({"unique_id_l": pd.Series(dtype=object), "unique_id_r": pd.Series(dtype=object)})
+    if grouped.empty:
+        return empty
+    present = set(linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns)
+    parts = [f"{g} = 0" for g in CONTRADICTIONS if g in present]
+    if not parts:
+        return empty
+    contradiction = " or ".join(parts)
+    ref = linker.table_management.register_table(grouped, "__kuager_components", overwrite=True)
+    out = linker.misc.query_sql(
+        f"select t.unique_id_l, t.unique_id_r from {table} t "
+        f"join {ref.physical_name} a on t.unique_id_l = a.uid join {ref.physical_name} b on t.unique_id_r = b.uid "
+        f"where a.comp = b.comp and t.match_probability < {float(below)} and ({contradiction})",
+        output_type="pandas")
+    return out if len(out) else empty
