@@ -113,10 +113,16 @@ def testimony_detail(request: HttpRequest, number: str) -> HttpResponse:
     upload = None
     if access.may_add_documents(request.user, t):
         upload = forms.DocumentForm(prefix="doc", mentions=_mentions_in_order(t))
+    show_contact = audience == access.INTERNAL or t.recorded_by_id == request.user.id
+    if show_contact or t.confidential:  # the testifier's identity and contact are on the page (issue 6)
+        from kuager.audit.services import actor_of, record
+
+        record("view_confidential", t, new={"page": "testimony", "confidential": t.confidential,
+                                            "consent": t.consent}, actor=actor_of(request.user))
     return render(request, "web/testimony_detail.html", {
         "t": t, "mentions": mentions, "appeals": t.appeals.all(), "documents": documents, "upload_form": upload,
         "unnamed_events": t.events.filter(mention__isnull=True),
-        "show_contact": audience == access.INTERNAL or t.recorded_by_id == request.user.id,
+        "show_contact": show_contact,
         "can_view_victims": request.user.has_perm("records.view_victim")})
 
 
@@ -231,6 +237,13 @@ def victim_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     victim = get_object_or_404(m.Victim, public_id=public_id)
     audience = access.audience_of(request.user)
     ctx = _profile_context(request, victim, audience)
+    if audience == access.INTERNAL and (victim.confidential or not victim.published or any(
+            mn.confidential or mn.testimony.confidential or mn.testimony.consent == m.ConsentChoices.NONE
+            for mn in victim.mentions.select_related("testimony"))):  # material the public may not see is on the page (issue 6)
+        from kuager.audit.services import actor_of, record
+
+        record("view_confidential", victim, new={"page": "victim", "confidential": victim.confidential,
+                                                 "published": victim.published}, actor=actor_of(request.user))
     ctx["files"] = {d.pk for d in access.documents_for(request.user).filter(pk__in=[d.pk for d in ctx["p"].documents])
                     if d.derived_sha256 or request.user.has_perm("records.view_confidential")}
     if request.user.has_perm("records.review_pairs"):
