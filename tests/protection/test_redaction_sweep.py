@@ -138,16 +138,7 @@ def _public_pages(client) -> dict[str, str]:
     return out
 
 
-def test_public_web_pages_show_no_marker_except_file_names(planted, client):
-    pages = _public_pages(client)
-    leaks = {url: _leaks(html) for url, html in pages.items() if _leaks(html)}
-    assert {url: [x for x in found if "mrk-filename" not in x] for url, found in leaks.items()} == \
-        {url: [] for url in leaks}
-
-
-@pytest.mark.xfail(strict=True, reason="the public victim page shows a document's original file name (file names "
-                   "often carry personal names; the JSON export blanks them): for the web templates")
-def test_public_web_pages_show_no_file_names(planted, client):
+def test_public_web_pages_show_no_marker_nor_file_name(planted, client):
     pages = _public_pages(client)
     assert {url: _leaks(html) for url, html in pages.items() if _leaks(html)} == {}
 
