@@ -36,6 +36,7 @@ texts on the Working Group's page before relying on a detail):
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -511,6 +512,8 @@ class Submission:
         drafted_on: the date of the draft.
         submitter: the submitter's name as printed ("" when confidential or not given).
         confidential_submitter: the submitter asked for confidentiality.
+        photos: photographs of the person held as evidence: ``(label, bytes, media type)``,
+            the derived copy without EXIF/GPS (each read is a custody entry).
     """
 
     victim_public_id: str
@@ -522,6 +525,7 @@ class Submission:
     drafted_on: date
     submitter: str
     confidential_submitter: bool
+    photos: list[tuple[str, bytes, str]] = field(default_factory=list)
 
     def plain_text(self) -> str:
         """The submission as plain text (for search, tests and e-mail bodies)."""
@@ -645,7 +649,21 @@ def draft_submission(victim: m.Victim, submitter: str | None = None, confidentia
     return Submission(
         victim_public_id=victim.public_id, name=name, names=[(t, s) for t, s, _ in profile.names],
         sections=sections, admissibility=adm, urgent=adm.urgent, drafted_on=adm.today,
-        submitter="" if confidential_submitter else sub_name, confidential_submitter=confidential_submitter)
+        submitter="" if confidential_submitter else sub_name, confidential_submitter=confidential_submitter,
+        photos=_photos(victim, profile))
+
+
+def _photos(victim: m.Victim, profile) -> list[tuple[str, bytes, str]]:
+    """The person's held photographs as the draft embeds them: the derived copy (no EXIF/GPS)."""
+    from kuager.records.services.evidence import open_evidence
+
+    out = []
+    for d in profile.documents:
+        if d.kind == "photo" and d.held and d.media_type.startswith("image/"):
+            with open_evidence(d, actor="wgeid", purpose=f"WGEID draft for {victim.public_id}") as f:
+                out.append((redaction.document_label(d, redaction.Audience(redaction.PUBLIC)), f.read(),
+                            d.media_type))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- rendering
@@ -659,7 +677,10 @@ def render_pdf(sub: Submission) -> bytes:
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    html = render_to_string("advocacy/wgeid.html", {"s": sub, "fonts": FONT_STACK})
+    import base64
+
+    photos = [(label, f"data:{mt};base64,{base64.b64encode(data).decode('ascii')}") for label, data, mt in sub.photos]
+    html = render_to_string("advocacy/wgeid.html", {"s": sub, "fonts": FONT_STACK, "photos": photos})
     _audit_export(sub, "pdf")
     return HTML(string=html).write_pdf()
 
@@ -714,6 +735,12 @@ def render_docx(sub: Submission) -> bytes:
         doc.add_paragraph("To complete before sending: " + " ".join(sub.admissibility.missing))
     for s in sub.sections:
         doc.add_heading(s.title, level=1)
+        if s.code == "a":
+            from docx.shared import Cm
+
+            for label, data, _mt in sub.photos:
+                doc.add_picture(io.BytesIO(data), width=Cm(4))
+                doc.add_paragraph(label)
         if s.rows:
             table = doc.add_table(rows=0, cols=2)
             table.style = "Table Grid"
