@@ -88,3 +88,25 @@ def test_one_list_is_refused_not_estimated(od_dir):
     result = database_estimate()
     assert "estimate" not in result and result["n_observed"] == 3
     assert "three" in result["refused"] or "3" in result["refused"]
+
+
+@pytest.mark.django_db
+def test_cli_estimate_from_the_database(lists, tmp_path, capsys):
+    import json
+
+    from kuager.cli import main
+
+    rows, truth, family = lists
+    path, _ = synth.write(tmp_path / "lists.csv", rows, truth, family)
+    import_file(path)
+    resolve()
+    assert main(["estimate", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_observed"] == m.Victim.objects.count() and sorted(out["lists"]) == sorted(CAPTURE)
+    assert out["ci_low"] < out["estimate"] < out["ci_high"] and out["assumptions"]
+    assert main(["estimate", "--by", "sex", "--json"]) == 0
+    strata = json.loads(capsys.readouterr().out)
+    assert strata["by"] == "sex" and set(strata["strata"]) <= {"female", "male", "unknown"}
+    # the strata partition the documented people, and the total is their sum (or a stated refusal)
+    if strata["total_refusal"] is None:
+        assert strata["total"]["n_observed"] == out["n_observed"]

@@ -20,6 +20,7 @@ from kuager.records import selectors as rsel
 from kuager.records.services import intake as intake_service
 from kuager.records.services import review as review_service
 from kuager.web import access, forms
+from kuager.web import cache as wcache
 from kuager.web import selectors as wsel
 
 PAGE_SIZE = 50
@@ -349,7 +350,18 @@ def _stats_context(audience: str) -> dict:
             "year_bars": bars(counts["by_year"]), "verification_bars": bars(counts["by_verification"]),
             "claims": m.AggregateClaim.objects.select_related("source").order_by("number"),
             "facility_count": m.Facility.objects.count(),
-            "datasets": m.Source.objects.filter(facilities__isnull=False).distinct()}
+            "datasets": m.Source.objects.filter(facilities__isnull=False).distinct(),
+            "mse": wcache.cached("estimate", [], _estimate)}
+
+
+def _estimate() -> dict:
+    """The multiple systems estimate as plain values for the pages (see reporting.database_estimate)."""
+    from kuager.records.services.reporting import database_estimate
+
+    result = database_estimate()
+    e = result.get("estimate")
+    return {"n_observed": result["n_observed"], "refused": result.get("refused", ""),
+            "estimate": e.to_dict() if e is not None else None}
 
 
 @access.require("records.view_victim")

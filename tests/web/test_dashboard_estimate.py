@@ -1,0 +1,34 @@
+"""The dashboard and the public statistics show the estimate with its interval, method and assumptions,
+or say why there is none (issue 8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kuager.linkage import synth
+from kuager.linkage.population import generate_lists
+from kuager.paths import PACKAGE_DATA
+from kuager.records.services.importing import import_file
+from kuager.records.services.resolution import resolve
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_list_says_why_there_is_no_estimate(client, users):
+    import_file(PACKAGE_DATA / "opendemocracy-2018" / "testimonies.csv")
+    resolve()
+    client.force_login(users["editor"])
+    html = client.get("/dashboard/").content.decode()
+    assert "How many were never reported?" in html
+    assert "No estimate of the number never reported:" in html and "Documented: 3 people." in html
+
+
+def test_several_lists_show_estimate_interval_method_and_assumptions(client, tmp_path):
+    rows, truth, family = generate_lists(150, {"ngo": 0.4, "register": 0.5, "media": 0.35}, seed=5)
+    path, _ = synth.write(tmp_path / "lists.csv", rows, truth, family)
+    import_file(path)
+    resolve(engine="rules")
+    html = client.get("/public/statistics/").content.decode()
+    assert "named on 3 lists" in html and "Estimated total, documented and not:" in html
+    assert "95% interval" in html and "Method: loglinear" in html
+    assert "The population is closed" in html  # the assumptions, in plain words, with the number
