@@ -6,6 +6,7 @@ Every output meant for people outside the team goes through
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -18,6 +19,25 @@ STATUS_KINDS = {
     m.EventKind.DETAINED_DETENTION_CENTRE, m.EventKind.DETAINED_PRISON, m.EventKind.SENTENCED,
     m.EventKind.TRANSFERRED, m.EventKind.RELEASED, m.EventKind.DIED, m.EventKind.DISAPPEARED,
 }
+
+#: Order of statuses stated for the same time: the later stage of a detention wins a tie
+#: ("lost contact 2016" and "detained 2016" in one testimony: detained).
+STATUS_RANK = {
+    m.EventKind.LOST_CONTACT: 0, m.EventKind.DISAPPEARED: 1, m.EventKind.DETAINED: 2,
+    m.EventKind.DETAINED_DETENTION_CENTRE: 3, m.EventKind.DETAINED_CAMP: 4, m.EventKind.DETAINED_PRISON: 5,
+    m.EventKind.SENTENCED: 6, m.EventKind.TRANSFERRED: 7, m.EventKind.RELEASED: 8, m.EventKind.DIED: 9,
+}
+
+
+def status_order(e: m.Event) -> tuple:
+    """Sort key of a status event: dated after undated, then by date, then by :data:`STATUS_RANK`.
+
+    The largest is the current status. The web's SQL filters use the same order
+    (``kuager.web.selectors``).
+    """
+    return (e.date_start is not None, e.date_start or dt.date.min, e.date_end or dt.date.min,
+            STATUS_RANK.get(e.kind, 0), e.key)
+
 
 #: Profile fields derived from mentions, with their labels.
 PROFILE_FIELDS = [
@@ -141,13 +161,18 @@ def victim_profile(victim: m.Victim, mentions=None) -> VictimProfile:
         for e in mn.events.all():
             timeline.append(TimelineEntry(e, e.date, mn.testimony))
     timeline.sort(key=lambda t: (t.date.sort_key, t.testimony.number, t.event.key))
-    status_pairs = []
+    latest = []  # each testimony's latest status
     for mn in mentions:
         evs = [e for e in mn.events.all() if e.kind in STATUS_KINDS]
         if evs:
-            dated = [e for e in evs if e.date_start]
-            last = max(dated, key=lambda e: e.date.sort_key) if dated else evs[-1]
-            status_pairs.append((last.get_kind_display(), mn.testimony.number))
+            latest.append((max(evs, key=status_order), mn.testimony.number))
+    status_pairs = []
+    if latest:
+        top, _ = max(latest, key=lambda x: status_order(x[0]))
+        # Reports conflict when testimonies give different statuses for the same (latest) time;
+        # a later status from another testimony is newer news, not a conflict.
+        status_pairs = [(e.get_kind_display(), num) for e, num in latest
+                        if e.kind == top.kind or ((e.date_start, e.date_end) == (top.date_start, top.date_end))]
     appeals = sorted({a.id: a for mn in mentions for a in mn.appeals.all()}.values(), key=lambda a: a.key)
     documents = sorted({d.id: d for mn in mentions for d in mn.documents.all()}.values(), key=lambda d: d.key)
     testimonies = sorted({mn.testimony.id: mn.testimony for mn in mentions}.values(), key=lambda t: t.number)

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 
 from kuager.records import models as m
 from kuager.records import selectors as rsel
@@ -84,8 +84,12 @@ FILTERS = ("status", "ethnicity", "citizenship", "place", "facility", "year")
 
 
 def _latest_status_kind():
+    rank = Case(*[When(kind=k, then=Value(r)) for k, r in rsel.STATUS_RANK.items()], default=Value(0),
+                output_field=IntegerField())
+    # the same order as kuager.records.selectors.status_order
     latest = (m.Event.objects.filter(mention=OuterRef("pk"), kind__in=rsel.STATUS_KINDS)
-              .order_by(F("date_start").desc(nulls_last=True), "-key").values("kind")[:1])
+              .order_by(F("date_start").desc(nulls_last=True), F("date_end").desc(nulls_last=True),
+                        rank.desc(), "-key").values("kind")[:1])
     return Subquery(latest)
 
 
