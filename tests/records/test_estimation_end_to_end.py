@@ -52,21 +52,23 @@ def test_pipeline_from_lists_to_estimate(lists, tmp_path):
     rows, truth, family = lists
     path, _ = synth.write(tmp_path / "lists.csv", rows, truth, family)
     import_file(path)
-    assert sorted(set(m.Testimony.objects.values_list("collection", flat=True))) == sorted(CAPTURE)
+    # synthetic rows are labelled as such in the list names that estimates and reports show
+    assert sorted(set(m.Testimony.objects.values_list("collection", flat=True))) == sorted(
+        f"SYNTHETIC {c}" for c in CAPTURE)
     resolve()
     named = len(set(truth.values()))
     documented = m.Victim.objects.count()
     assert abs(documented - named) <= 0.1 * named  # linkage within 10% of the true number named
     result = database_estimate()
     e = result["estimate"]
-    assert e.n_observed == documented and sorted(e.lists) == sorted(CAPTURE)
+    assert e.n_observed == documented and sorted(e.lists) == sorted(f"SYNTHETIC {c}" for c in CAPTURE)
     assert e.estimate > documented and e.ci_low < e.estimate < e.ci_high
     # Split clusters (missed links) hide overlaps and push the estimate up; allow a quarter.
     assert abs(e.estimate - TRUE_TOTAL) <= 0.25 * TRUE_TOTAL
     index = write_report(tmp_path / "report")
     html = index.read_text(encoding="utf-8")
     assert "How many were never reported?" in html and "assumptions" in html
-    assert f"{e.estimate:.0f}" in html
+    assert f"{e.estimate:.0f}" in html and "SYNTHETIC ngo" in html
 
 
 @pytest.mark.django_db
@@ -102,7 +104,8 @@ def test_cli_estimate_from_the_database(lists, tmp_path, capsys):
     resolve()
     assert main(["estimate", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["n_observed"] == m.Victim.objects.count() and sorted(out["lists"]) == sorted(CAPTURE)
+    assert out["n_observed"] == m.Victim.objects.count()
+    assert sorted(out["lists"]) == sorted(f"SYNTHETIC {c}" for c in CAPTURE)
     assert out["ci_low"] < out["estimate"] < out["ci_high"] and out["assumptions"]
     assert main(["estimate", "--by", "sex", "--json"]) == 0
     strata = json.loads(capsys.readouterr().out)

@@ -92,8 +92,8 @@ EXPECTED_FACTS = {
     **VICTIM_EVENTS,
     "gozalnur": ("female", 23, 1994, 1995, "Zhenisnur Ayatkhanuly", "husband", "Gozalnur Zheniskazy"),
     # T-001 names nobody: the row's person columns (in mapping order) are kept in the event's subject.
-    "t001": ("anonymous", True, "", 0, None, "(relatives in China; names not given); relation_of_testifier: "
-             "relatives; ethnicity: Kazakh; citizenship: China; place_of_origin: China", "lost_contact"),
+    "t001": ("anonymous", True, "", 0, None, "(relatives in China; names not given); relation to the testifier: "
+             "relatives; ethnicity: Kazakh; citizenship: China; place of origin: China", "lost_contact"),
     "t900": (True, "anonymous", "test-ngo-register", "ngo-register", date(2019, 3, 2), "day", "editor-aigerim",
              "+7 700 000 0000", "Invented internal note."),
     "t900_names": [("Ержан Тестов", "Cyrillic", 0), ("Yerzhan Testov", "Latin", 1)],

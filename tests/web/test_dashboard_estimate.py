@@ -29,6 +29,6 @@ def test_several_lists_show_estimate_interval_method_and_assumptions(client, tmp
     import_file(path)
     resolve(engine="rules")
     html = client.get("/public/statistics/").content.decode()
-    assert "named on 3 lists" in html and "Estimated total, documented and not:" in html
+    assert "named on 3 lists" in html and "SYNTHETIC media" in html and "Estimated total, documented and not:" in html
     assert "95% interval" in html and "Method: loglinear" in html
     assert "The population is closed" in html  # the assumptions, in plain words, with the number

@@ -28,14 +28,18 @@ def test_ensure_roles_is_idempotent_and_sets_the_permissions():
 
 @pytest.mark.django_db
 def test_add_user_moves_a_user_between_roles():
-    user, created = roles.add_user("aru", "volunteer", "pw-1")
+    user, created = roles.add_user("aru", "volunteer", "first long passphrase 1")
     assert created and roles.role_of(user) == "volunteer" and not user.is_staff
-    user, created = roles.add_user("aru", "editor", "pw-2")
+    user, created = roles.add_user("aru", "editor", "second long passphrase 2")
     assert not created and roles.role_of(user) == "editor" and user.is_staff and not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["editor"]
-    assert user.check_password("pw-2") and not user.check_password("pw-1")
+    assert user.check_password("second long passphrase 2") and not user.check_password("first long passphrase 1")
     with pytest.raises(InputError):
-        roles.add_user("aru", "chief", "pw")
+        roles.add_user("aru", "chief", "third long passphrase 3")
+    with pytest.raises(InputError, match="too short"):
+        roles.add_user("aru", "editor", "short")
+    with pytest.raises(InputError, match="too common"):
+        roles.add_user("aru", "editor", "password1234")
 
 
 @pytest.mark.django_db

@@ -145,6 +145,8 @@ def export_csv(folder: str | Path, scope: str = redaction.INTERNAL) -> dict[str,
     if folder.exists() and not folder.is_dir():
         raise KuagerError(f"{folder} is a file; --format csv writes a folder of tables")
     folder.mkdir(parents=True, exist_ok=True)
+    if scope != redaction.PUBLIC:
+        folder.chmod(0o700)  # internal tables hold testifiers' identities: the owner only
     doc = jf.build_document(scope)
     counts = {}
     for name, rows in csv_tables(doc).items():
@@ -158,6 +160,8 @@ def export_csv(folder: str | Path, scope: str = redaction.INTERNAL) -> dict[str,
             w.writerow(columns)
             for r in rows:
                 w.writerow([neutralise(r.get(c)) for c in columns])
+        if scope != redaction.PUBLIC:
+            (folder / f"{name}.csv").chmod(0o600)
         counts[name] = len(rows)
     (folder / "README.txt").write_text(
         f"Kuager export, {scope} scope, {doc['exported_at']}.\n"

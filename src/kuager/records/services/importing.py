@@ -30,6 +30,13 @@ from kuager.records.importers.mapping import Mapping, find_mapping_for, load_map
 from kuager.records.importers.tabular import Table, read_table
 from kuager.records.services.names import set_mention_names
 
+#: Plain words for mention fields, used when a testimony describes people it does not name.
+MENTION_LABELS = {
+    "mention.relation_of_testifier": "relation to the testifier", "mention.place_of_origin": "place of origin",
+    "mention.father_name": "father's name", "mention.chinese_id": "Chinese ID number",
+    "mention.age_as_of": "age as of", "mention.birth_date": "born",
+}
+
 FORMATS = ("csv", "xlsx", "json", "mentions", "buzzfeed-facilities")
 
 
@@ -409,7 +416,8 @@ def _write_testimony(row: _Row, number: str, source, batch, existing, fp: str) -
         for target in [k for k in mp.columns if k.startswith("mention.")]:
             v = row.get(target)
             if v and target != "mention.names":
-                subject = f"{subject}; {target.split('.', 1)[1]}: {v}" if subject else v
+                label = MENTION_LABELS.get(target, target.split(".", 1)[1].replace("_", " "))
+                subject = f"{subject}; {label}: {v}" if subject else f"{label}: {v}"
     owner = mention.key if mention else f"{number}/unnamed"
 
     made: dict[tuple, m.Event] = {}

@@ -2,7 +2,8 @@
 
 Each row is one mention of a person in one source (a list, a register, a media
 report). It becomes a testimony of its own, numbered ``SOURCE/RECORD_ID``, in the
-collection ``SOURCE`` (the lists of multiple systems estimation), with one
+collection ``SOURCE`` (the lists of multiple systems estimation; ``SYNTHETIC
+SOURCE`` for rows whose ``synthetic`` column is true, as ``kuager synth`` writes), with one
 mention keyed ``SOURCE/RECORD_ID/m1``. Consent defaults to ``none``: rows from
 lists and registers are internal until an editor decides otherwise.
 Importing the same file again changes nothing; a changed row updates its mention.
@@ -92,7 +93,12 @@ def import_mentions(path: str | Path, report) -> None:
             continue
         created = t is None
         t = t or m.Testimony(number=number, consent=m.ConsentChoices.NONE)
-        t.collection, t.attribution, t.row_fingerprint = source, f"{Path(table.path).name}: {source}", fp
+        synthetic = cells.get("synthetic", "").strip().lower() in {"true", "1", "yes"}
+        # Synthetic rows (kuager synth) say so wherever they appear: in the list's name too, so an
+        # estimate or a report that counts them names them as synthetic.
+        collection = f"SYNTHETIC {source}" if synthetic else source
+        t.collection, t.row_fingerprint = collection, fp
+        t.attribution = f"{'SYNTHETIC (invented people) ' if synthetic else ''}{Path(table.path).name}: {source}"
         t.notes = "\n".join(f"{k}: {v}" for k, v in cells.items() if k not in COLUMNS and v)
         t.save()
         key = f"{number}/m1"

@@ -119,7 +119,8 @@ def write_report(out_dir: str | Path, scope: str = redaction.PUBLIC) -> Path:
     victim_rows = [{"p": p, "status": selectors.current_status(p), "year": selectors.first_trouble_year(p)}
                    for p in profiles]
     html = render_to_string("report/index.html", {
-        **common, "mse": database_estimate(), "victims": victim_rows, "charts": charts, "testimonies": testimony_rows, "claims": claims,
+        **common, "mse": database_estimate(),
+        "unnamed_events": sum(len(r["unnamed_events"]) for r in testimony_rows), "victims": victim_rows, "charts": charts, "testimonies": testimony_rows, "claims": claims,
         "facility_count": len(facilities), "sources": sources, "events_total": events_total, "root": ""})
     (out / "index.html").write_text(html, encoding="utf-8")
     html = render_to_string("report/facilities.html", {**common, "facilities": facilities, "root": ""})

@@ -108,7 +108,9 @@ def add_user(username: str, role: str, password: str, *, email: str = ""):
         ``(user, created)``: the user and True when it was new.
 
     Raises:
-        InputError: unknown role, empty username or empty password.
+        InputError: unknown role, empty username, or a password that fails the
+            password validators of the settings (at least 12 characters, not common,
+            not all digits, not like the username).
     """
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", field="--role")
@@ -116,8 +118,16 @@ def add_user(username: str, role: str, password: str, *, email: str = ""):
         raise InputError("empty username", field="USERNAME")
     if not password:
         raise InputError("empty password", field="password")
-    groups = ensure_roles()
     User = get_user_model()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:  # the rules of AUTH_PASSWORD_VALIDATORS (length, common passwords, likeness to the name)
+        validate_password(password, user=User.objects.filter(username=username).first()
+                          or User(username=username, email=email))
+    except ValidationError as exc:
+        raise InputError("; ".join(exc.messages), field="password") from None
+    groups = ensure_roles()
     user, created = User.objects.get_or_create(username=username, defaults={"email": email})
     user.set_password(password)
     user.is_staff = role in (ADMIN, EDITOR)
