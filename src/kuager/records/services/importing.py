@@ -28,6 +28,7 @@ from kuager.errors import InputError, KuagerError
 from kuager.records import models as m
 from kuager.records.importers.mapping import Mapping, find_mapping_for, load_mapping
 from kuager.records.importers.tabular import Table, read_table
+from kuager.records.services.evidence import sha256_file
 from kuager.records.services.names import set_mention_names
 
 #: Plain words for mention fields, used when a testimony describes people it does not name.
@@ -100,14 +101,6 @@ def _check_lengths(sender, instance, raw=False, **kwargs) -> None:
                                f"{f.max_length} fit")
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def detect_format(path: Path, fmt: str | None) -> str:
     """Choose the import format: ``fmt`` if given, else from the extension and header."""
     if fmt:
@@ -161,7 +154,7 @@ def import_file(path: str | Path, *, fmt: str | None = None, mapping: str | Path
     pre_save.connect(_check_lengths, dispatch_uid="kuager-import-lengths")
     try:
         with transaction.atomic():
-            batch = m.ImportBatch.objects.create(file_name=path.name, sha256=_sha256_file(path), format=fmt)
+            batch = m.ImportBatch.objects.create(file_name=path.name, sha256=sha256_file(path), format=fmt)
             if fmt in {"csv", "xlsx"}:
                 table = read_table(path, fmt)
                 mp = load_mapping(mapping) if mapping else find_mapping_for(table.header)
@@ -639,7 +632,7 @@ def _import_facilities(path: Path, report: ImportReport) -> None:
         "title": "Xinjiang camps data (all locations, 21 July 2021)", "kind": "dataset",
         "publisher": "BuzzFeed News", "author": "Megha Rajagopalan, Alison Killing, Christo Buschek",
         "published_on": "2021-07-21", "url": "https://github.com/critocrito/xinjiang-camps-data",
-        "license": BUZZFEED_LICENSE, "attribution": BUZZFEED_ATTRIBUTION, "sha256": _sha256_file(path)})
+        "license": BUZZFEED_LICENSE, "attribution": BUZZFEED_ATTRIBUTION, "sha256": sha256_file(path)})
     existing = {(f.source_id, f.sub_id): f for f in m.Facility.objects.filter(dataset=src)}
     for r in progress.track(records, "Importing facilities"):
         values = {"name": r.name, "town": r.town, "prefecture": r.prefecture, "latitude": r.latitude,
