@@ -125,6 +125,13 @@ def _set_partial(obj, prefix: str, value: PartialDate) -> None:
     setattr(obj, f"{prefix}_text", value.text)
 
 
+def partial_date_property(prefix: str) -> property:
+    """A :class:`~kuager.dates.PartialDate` read from and written to the fields ``<prefix>_start``,
+    ``<prefix>_end``, ``<prefix>_precision`` and ``<prefix>_text``."""
+    return property(lambda self: _partial(self, prefix), lambda self, value: _set_partial(self, prefix, value),
+                    doc=f"The partial date stored in the {prefix}_* fields.")
+
+
 class ImportBatch(models.Model):
     """One run of ``kuager import``: what file, when, and what it changed."""
 
@@ -217,13 +224,7 @@ class Testimony(TimeStamped):
         ordering = ["number"]
         verbose_name_plural = "testimonies"
 
-    @property
-    def recorded_on(self) -> PartialDate:
-        return _partial(self, "recorded_on")
-
-    @recorded_on.setter
-    def recorded_on(self, value: PartialDate) -> None:
-        _set_partial(self, "recorded_on", value)
+    recorded_on = partial_date_property("recorded_on")
 
     def __str__(self) -> str:
         return self.number
@@ -335,13 +336,7 @@ class Event(TimeStamped):
     class Meta:
         ordering = ["date_start", "key"]
 
-    @property
-    def date(self) -> PartialDate:
-        return _partial(self, "date")
-
-    @date.setter
-    def date(self, value: PartialDate) -> None:
-        _set_partial(self, "date", value)
+    date = partial_date_property("date")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.date})"
@@ -372,21 +367,9 @@ class Appeal(TimeStamped):
     response_date_precision = models.CharField(max_length=10, choices=PRECISION_CHOICES, default="unknown")
     response_date_text = models.CharField(max_length=100, blank=True)
 
-    @property
-    def date(self) -> PartialDate:
-        return _partial(self, "date")
+    date = partial_date_property("date")
 
-    @date.setter
-    def date(self, value: PartialDate) -> None:
-        _set_partial(self, "date", value)
-
-    @property
-    def response_date(self) -> PartialDate:
-        return _partial(self, "response_date")
-
-    @response_date.setter
-    def response_date(self, value: PartialDate) -> None:
-        _set_partial(self, "response_date", value)
+    response_date = partial_date_property("response_date")
 
     def __str__(self) -> str:
         return f"appeal to {self.authority}"
@@ -467,13 +450,7 @@ class AggregateClaim(TimeStamped):
     class Meta:
         ordering = ["number"]
 
-    @property
-    def date(self) -> PartialDate:
-        return _partial(self, "date")
-
-    @date.setter
-    def date(self, value: PartialDate) -> None:
-        _set_partial(self, "date", value)
+    date = partial_date_property("date")
 
     @property
     def value_text(self) -> str:
