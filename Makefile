@@ -8,11 +8,17 @@ PY     := $(VENV)/bin/python
 KUAGER := $(VENV)/bin/kuager
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: all venv demo test test-sqlite test-postgresql clean
+.PHONY: all venv system-deps demo test test-sqlite test-postgresql clean
 
 all: demo
 
-$(VENV)/.installed: pyproject.toml
+# Debian packages (fonts for Chinese and Arabic-script names, Pango for PDFs, Chromium for browser
+# tests): installed when running as root; otherwise say how (nothing else needs root).
+system-deps:
+	@if [ "$$(id -u)" = 0 ]; then bash scripts/install-system-deps.sh; \
+	else echo "note: run 'sudo bash scripts/install-system-deps.sh' once for fonts, PDF and browser tests"; fi
+
+$(VENV)/.installed: pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
