@@ -92,5 +92,6 @@ def run(args: argparse.Namespace) -> int:
     for a, b in result.conflicts:
         progress.say(f"warning: 'same' decision on ({a}, {b}) not applied: it contradicts 'different' decisions")
     print(f"{result.stats['records']} records -> {result.stats['clusters']} clusters "
-          f"({result.stats['candidate_pairs']} candidate pairs, {len(result.review)} to review) -> {args.out}")
+          f"({result.stats['candidate_pairs']} candidate pairs, {len(result.review)} to review"
+          f"{' in ' + str(args.review) if args.review else ': write them with --review FILE.csv'}) -> {args.out}")
     return 0
