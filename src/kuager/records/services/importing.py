@@ -380,7 +380,7 @@ def _write_testimony(row: _Row, number: str, source, batch, existing, fp: str) -
 
     # Testifier: named testifiers are one person across testimonies; anonymous ones are per testimony.
     tname = row.get("testifier.name")
-    anonymous = not tname or t.consent != m.ConsentChoices.FULL and not tname
+    anonymous = not tname  # a withheld or missing name; consent decides separately what is published
     tf_fields = {"citizenship": row.get("testifier.citizenship"), "residence": row.get("testifier.residence"),
                  "contact": row.get("testifier.contact")}
     if tname:
@@ -439,8 +439,6 @@ def _write_testimony(row: _Row, number: str, source, batch, existing, fp: str) -
         response = row.col(spec.response)
         if not desc:
             continue  # a response with no appeal stays in the notes (nothing is lost)
-        if response:
-            pass
         authority = row.col(spec.authority) if spec.authority else ""
         if not authority and spec.authority_pattern:
             mt = re.search(spec.authority_pattern, desc, re.IGNORECASE)
