@@ -229,6 +229,25 @@ class _Row:
             v = vmap.get(v.lower(), v)
         return v
 
+    def identity(self, target: str, what: str, seen: dict[str, int]) -> str:
+        """The row's identifying value (testimony or claim number): required, and unique in the file.
+
+        Args:
+            target: the mapping target holding it; what: its name in messages.
+            seen: value -> line of the rows read so far (updated here).
+
+        Returns:
+            The value ("" when empty); an error is recorded when empty or repeated.
+        """
+        value = self.get(target)
+        if not value:
+            self.error(target, f"empty; every row needs {what}")
+        elif value in seen:
+            self.error(target, f"{value!r} already used on row {seen[value]}")
+        else:
+            seen[value] = self.line
+        return value
+
     def error(self, target_or_column: str, message: str) -> None:
         column = self.mp.columns.get(target_or_column, target_or_column)
         self.errors.append(str(InputError(message, file=self.table.path, row=self.line, field=column)))
@@ -318,13 +337,7 @@ def _import_testimonies(table: Table, mp: Mapping, batch: m.ImportBatch, report:
     numbers: dict[str, int] = {}
     for line, cells in progress.track(table.rows, "Importing testimonies"):
         row = _Row(table, line, cells, mp, report)
-        number = row.get("testimony.number")
-        if not number:
-            row.error("testimony.number", "empty; every row needs a testimony number")
-        elif number in numbers:
-            row.error("testimony.number", f"{number!r} already used on row {numbers[number]}")
-        else:
-            numbers[number] = line
+        number = row.identity("testimony.number", "a testimony number", numbers)
         if row.errors:
             report.rejected.extend(row.errors)
             continue
@@ -573,12 +586,7 @@ def _import_claims(table: Table, mp: Mapping, report: ImportReport) -> None:
     seen: dict[str, int] = {}
     for line, cells in table.rows:
         row = _Row(table, line, cells, mp, report)
-        number = row.get("claim.number")
-        if not number:
-            row.error("claim.number", "empty; every row needs a claim number")
-        elif number in seen:
-            row.error("claim.number", f"{number!r} already used on row {seen[number]}")
-        seen[number] = line
+        number = row.identity("claim.number", "a claim number", seen)
         values = {}
         for f in ("value", "value_max"):
             text = row.get(f"claim.{f}").replace(",", "").replace(" ", "")
