@@ -1,7 +1,11 @@
 """The JSON API (Django REST framework): the pages' reads and writes, with the same role rules.
 
 Authentication: a token (``Authorization: Token <key>``, from ``kuager user
-token USERNAME``) or the browser session. Every endpoint needs a signed-in user
+token USERNAME``; stored hashed, expiring, revocable, failures throttled:
+:mod:`kuager.accounts.api_auth`) or the browser session (after the second
+factor for editors and admins). Requests are rate-limited per user (DRF
+throttling, ``KUAGER_API_RATE``). Answers that show a confidential record are
+audited as ``view_confidential``, as the pages are. Every endpoint needs a signed-in user
 with the permission the matching page needs (see docs/web.md):
 
 - volunteers record testimonies (through
@@ -257,6 +261,13 @@ class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+def _audit_view(request: Request, obj, new: dict) -> None:
+    """Record a ``view_confidential`` audit entry for ``obj`` (the pages do the same; see docs/protection.md)."""
+    from kuager.audit.services import record
+
+    record("view_confidential", obj, new=new, actor=f"api:{request.user.get_username()}")
+
+
 def _error(exc: InputError) -> Response:
     return Response({"detail": str(exc), "field": getattr(exc, "field", None)}, status=status.HTTP_400_BAD_REQUEST)
 
@@ -296,9 +307,14 @@ def victims(request: Request) -> Response:
 def victim(request: Request, public_id: str) -> Response:
     """One victim's profile: names in every script, sourced fields, timeline (404 when the user may see nothing)."""
     v = get_object_or_404(m.Victim, public_id=public_id)
-    data = victim_data(v, access.audience_of(request.user))
+    audience = access.audience_of(request.user)
+    data = victim_data(v, audience)
     if data is None:
         raise Http404
+    if audience == access.INTERNAL and (v.confidential or not v.published or any(
+            mn.confidential or mn.testimony.confidential or mn.testimony.consent == m.ConsentChoices.NONE
+            for mn in v.mentions.select_related("testimony"))):  # as the victim page: audited (issue 6)
+        _audit_view(request, v, {"api": "victim", "confidential": v.confidential, "published": v.published})
     return Response(data)
 
 
@@ -349,7 +365,10 @@ def testimonies(request: Request) -> Response:
 def testimony(request: Request, number: str) -> Response:
     """One testimony the user may open, with its victims and events."""
     t = get_object_or_404(access.testimonies_for(request.user), number=number)
-    return Response(testimony_data(t, request.user))
+    data = testimony_data(t, request.user)
+    if "testifier_contact" in data or t.confidential:  # the testifier's identity is in the answer (issue 6)
+        _audit_view(request, t, {"api": "testimony", "confidential": t.confidential, "consent": t.consent})
+    return Response(data)
 
 
 # ----------------------------------------------------------------- names, review, dashboard
