@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kuager.records",
     "kuager.audit",
     "kuager.web",
+    "kuager.accounts",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -51,11 +52,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kuager.accounts.middleware.UploadLimitMiddleware",  # 413 before reading a body over KUAGER_MAX_UPLOAD_BYTES
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kuager.accounts.middleware.TwoFactorMiddleware",  # editors and admins: a TOTP code after the password
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -142,6 +145,10 @@ if os.environ.get("KUAGER_HTTPS") == "1":
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
+# Uploads are held in memory only, never in a temporary file in clear (kuager.accounts.uploads).
+FILE_UPLOAD_HANDLERS = ["kuager.accounts.uploads.MemoryUploadHandler"]
+KUAGER_MAX_UPLOAD_BYTES = int(os.environ.get("KUAGER_MAX_UPLOAD_MB", "128")) * 1024 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -157,12 +164,15 @@ LOGOUT_REDIRECT_URL = "public_home"
 # JSON API (issue 5, kuager.web.api): tokens (kuager user token USERNAME) or the session; JSON only.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "kuager.accounts.api_auth.HashedTokenAuthentication",  # hashed, expiring tokens; failures throttled
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle",
+                                 "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("KUAGER_API_RATE", "2000/hour"), "anon": "60/minute"},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

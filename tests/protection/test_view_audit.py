@@ -18,10 +18,10 @@ def _t(consent, confidential=False, victim_confidential=False):
         confidential=confidential))
 
 
-def test_editor_views_of_confidential_records_are_audited(client):
+def test_editor_views_of_confidential_records_are_audited(client, login, enrol):
     ensure_roles()
-    add_user("invented-editor", "editor", "an invented long passphrase")
-    assert client.login(username="invented-editor", password="an invented long passphrase")
+    enrol(add_user("invented-editor", "editor", "an invented long passphrase")[0])
+    assert login(client, "invented-editor", "an invented long passphrase")
     secret = _t("none", confidential=True)
     plain = _t("full")
     review.set_publication(plain.mentions.get().victim, published=True)

@@ -15,10 +15,16 @@ PASSWORD = "correct horse battery staple 7"
 
 
 @pytest.fixture
-def users(db):
-    """``{role: user}`` for the four roles, plus ``"volunteer2"`` (a second volunteer)."""
+def users(db, enrol):
+    """``{role: user}`` for the four roles, plus ``"volunteer2"`` (a second volunteer).
+
+    The admin and the editor have two-factor authentication set up (their roles require it); log them in
+    with the ``login`` fixture (password, then a TOTP code) or ``login_user`` (``force_login``, then the code).
+    """
     out = {role: add_user(f"{role}1", role, PASSWORD)[0] for role in ROLES}
     out["volunteer2"] = add_user("volunteer2", "volunteer", PASSWORD)[0]
+    for role in ("admin", "editor"):
+        enrol(out[role])
     return out
 
 

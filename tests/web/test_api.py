@@ -34,11 +34,13 @@ def test_token_is_required_and_a_wrong_one_refused(sample):
 
 
 @pytest.mark.django_db
-def test_token_is_stable_and_reset_replaces_it(users):
+def test_each_token_is_new_and_reset_revokes_the_others(users):
     first = api_token("viewer1")
-    assert api_token("viewer1") == first and len(first) == 40
+    second = api_token("viewer1")  # only hashes are kept, so each call issues a new token
+    assert second != first and len(first) == 40
+    assert _client(None).get("/api/victims/", HTTP_AUTHORIZATION=f"Token {first}").status_code == 200
     new = api_token("viewer1", reset=True)
-    assert new != first
+    assert new not in (first, second)
     old = APIClient()
     old.credentials(HTTP_AUTHORIZATION=f"Token {first}")
     assert old.get("/api/victims/").status_code == 401

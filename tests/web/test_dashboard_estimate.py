@@ -14,10 +14,10 @@ from kuager.records.services.resolution import resolve
 pytestmark = pytest.mark.django_db
 
 
-def test_one_list_says_why_there_is_no_estimate(client, users):
+def test_one_list_says_why_there_is_no_estimate(client, users, login_user):
     import_file(PACKAGE_DATA / "opendemocracy-2018" / "testimonies.csv")
     resolve()
-    client.force_login(users["editor"])
+    login_user(client, users["editor"])
     html = client.get("/dashboard/").content.decode()
     assert "How many were never reported?" in html
     assert "No estimate of the number never reported:" in html and "Documented: 3 people." in html

@@ -55,6 +55,8 @@ def _cases(sample):
         ("public_methodology", "/public/methodology/", PUBLIC),
         ("public_facilities", "/public/facilities/", PUBLIC),
         ("login", "/accounts/login/", PUBLIC),
+        ("two_factor_setup", "/accounts/2fa/setup/", ALL),  # enrolment, or "it is on" for the enrolled
+        ("two_factor_verify", "/accounts/2fa/", None),  # a redirect once the code is given (or to enrolment)
         ("victim_wgeid", f"/victims/{pub}/wgeid/?format=docx", EDITORS),
         ("testimony_documents", f"/testimonies/{own}/documents/", ("post", ALL - {"viewer"})),
         ("document_file", f"/documents/{_document(sample).pk}/file/", ALL),
@@ -105,10 +107,10 @@ def test_every_url_is_covered(sample):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", sorted(ALL) + [None])
-def test_every_role_gets_exactly_its_pages(role, sample, password):
+def test_every_role_gets_exactly_its_pages(role, sample, password, login):
     client = Client()
     if role:
-        assert client.login(username=f"{role}1", password=password)
+        assert login(client, f"{role}1", password)
     for name, url, allowed in _cases(sample):
         if allowed == "post" or isinstance(allowed, tuple):
             r = client.get(url)
@@ -133,9 +135,9 @@ def test_every_role_gets_exactly_its_pages(role, sample, password):
 
 
 @pytest.mark.django_db
-def test_volunteer_sees_only_their_own_testimonies(sample, password, users):
+def test_volunteer_sees_only_their_own_testimonies(sample, password, users, login):
     client = Client()
-    assert client.login(username="volunteer1", password=password)
+    assert login(client, "volunteer1", password)
     others = sample["no_consent"].mentions.get().testimony.number  # recorded by volunteer2
     assert client.get(f"/testimonies/{others}/").status_code == 404
     listing = client.get("/testimonies/").content.decode()
@@ -143,11 +145,11 @@ def test_volunteer_sees_only_their_own_testimonies(sample, password, users):
 
 
 @pytest.mark.django_db
-def test_posts_are_refused_to_those_without_the_permission(sample, password):
+def test_posts_are_refused_to_those_without_the_permission(sample, password, login):
     pub = sample["public"].public_id
     for role in ("viewer", "volunteer"):
         client = Client()
-        assert client.login(username=f"{role}1", password=password)
+        assert login(client, f"{role}1", password)
         assert client.post(f"/victims/{pub}/publication/", {"published": ""}).status_code == 403
         assert client.post(f"/victims/{pub}/unmerge/", {"mentions": ["x"]}).status_code == 403
         assert client.post(f"/review/{pub}/{sample['latin'].public_id}/", {"decision": "same"}).status_code == 403
@@ -156,10 +158,10 @@ def test_posts_are_refused_to_those_without_the_permission(sample, password):
 
 
 @pytest.mark.django_db
-def test_django_admin_is_for_staff_roles(sample, password):
+def test_django_admin_is_for_staff_roles(sample, password, login):
     for role, status in (("admin", 200), ("editor", 200), ("viewer", 302), ("volunteer", 302)):
         client = Client()
-        assert client.login(username=f"{role}1", password=password)
+        assert login(client, f"{role}1", password)
         assert client.get("/admin/").status_code == status, role
 
 

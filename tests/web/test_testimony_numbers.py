@@ -7,11 +7,11 @@ from kuager.records.services.importing import import_file
 pytestmark = pytest.mark.django_db
 
 
-def test_slashed_numbers_list_and_open(client, users, tmp_path):
+def test_slashed_numbers_list_and_open(client, users, tmp_path, login_user):
     path = tmp_path / "lists.csv"
     path.write_text("record_id,source,names\nS0000001,register,Асылбек Талғатұлы\n", encoding="utf-8")
     import_file(path)
-    client.force_login(users["editor"])
+    login_user(client, users["editor"])
     listing = client.get("/testimonies/")
     assert listing.status_code == 200 and "/testimonies/register/S0000001/" in listing.content.decode()
     page = client.get("/testimonies/register/S0000001/")

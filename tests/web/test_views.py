@@ -10,8 +10,18 @@ from kuager.records import models as m
 
 def _client(role, password):
     c = Client()
-    assert c.login(username=f"{role}1", password=password)
+    assert _LOGIN(c, f"{role}1", password)
     return c
+
+
+_LOGIN = None
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_login(login):
+    """Editors and admins log in with a TOTP code after the password (the ``login`` fixture)."""
+    global _LOGIN
+    _LOGIN = login
 
 
 INTAKE_POST = {

@@ -22,10 +22,10 @@ def _family_case(user=None):
 
 
 @pytest.mark.django_db
-def test_editor_sees_the_links_and_downloads_docx(users, password):
+def test_editor_sees_the_links_and_downloads_docx(users, password, login):
     v = _family_case()
     c = Client()
-    assert c.login(username="editor1", password=password)
+    assert login(c, "editor1", password)
     page = c.get(f"/victims/{v.public_id}/").content.decode()
     assert f"/victims/{v.public_id}/wgeid/?format=pdf" in page
     assert f"/victims/{v.public_id}/wgeid/?format=docx" in page
@@ -37,9 +37,9 @@ def test_editor_sees_the_links_and_downloads_docx(users, password):
 
 
 @pytest.mark.django_db
-def test_viewer_gets_no_link_and_403(users, password):
+def test_viewer_gets_no_link_and_403(users, password, login):
     v = _family_case()
     c = Client()
-    assert c.login(username="viewer1", password=password)
+    assert login(c, "viewer1", password)
     assert "/wgeid/" not in c.get(f"/victims/{v.public_id}/").content.decode()
     assert c.get(f"/victims/{v.public_id}/wgeid/?format=docx").status_code == 403

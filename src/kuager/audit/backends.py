@@ -6,7 +6,9 @@ every further attempt is refused, even with the right password, until the
 window has passed. Refused attempts are audited (``login_throttled``) and are
 failures themselves, so hammering keeps the door shut. The counts come from the
 audit log's ``login_failed`` entries (see :mod:`kuager.audit.signals`), so they
-hold across processes and restarts.
+hold across processes and restarts. A user locked out of the second step
+(too many wrong two-factor codes, :func:`kuager.accounts.services.code_throttled`)
+is refused at the password step too.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ def throttled(username: str, address: str = "") -> bool:
     since = max(start, last_ok) if last_ok else start
     recent = AuditEntry.objects.filter(action="login_failed", at__gt=since)
     if recent.filter(object_key=username).count() >= MAX_FAILURES:
+        return True
+    from kuager.accounts.services import code_throttled
+
+    if code_throttled(username):
         return True
     return bool(address) and AuditEntry.objects.filter(
         action="login_failed", at__gt=start, new__address=address).count() >= MAX_FAILURES * 4

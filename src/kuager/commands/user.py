@@ -1,5 +1,7 @@
 """``kuager user add USERNAME --role ROLE``: create a user (or change their role and password);
-``kuager user token USERNAME [--reset]``: print the user's API token (created when missing)."""
+``kuager user token USERNAME [--reset] [--days N]``: print a new API token (stored hashed, shown once);
+``kuager user revoke-tokens USERNAME``: end all of a user's API tokens;
+``kuager user reset-2fa USERNAME``: remove a user's two-factor authenticator (lost phone)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from pathlib import Path
 from kuager.errors import InputError
 
 NAME = "user"
-HELP = "add a user with a role (admin, editor, volunteer, viewer), or print a user's API token"
+HELP = "add a user with a role (admin, editor, volunteer, viewer), API tokens, reset two-factor authentication"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,9 +25,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--email", default="")
     add.add_argument("--password-file", help="read the password from the first line of this file "
                      "(default: ask for it twice at a prompt)")
-    tok = sub.add_parser("token", help="print the user's API token (Authorization: Token KEY), creating it if needed")
+    tok = sub.add_parser("token", help="print a new API token for the user (Authorization: Token KEY); "
+                         "only its hash is kept, so it is shown once")
     tok.add_argument("username")
-    tok.add_argument("--reset", action="store_true", help="replace the token with a new one")
+    tok.add_argument("--reset", action="store_true", help="revoke the user's other tokens first")
+    tok.add_argument("--days", type=int, default=90, help="how long the token works (default 90 days)")
+    rev = sub.add_parser("revoke-tokens", help="end all of the user's API tokens at once")
+    rev.add_argument("username")
+    r2 = sub.add_parser("reset-2fa", help="remove the user's two-factor authenticator and recovery codes "
+                        "(a lost phone); editors and admins set it up again at their next login")
+    r2.add_argument("username")
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -49,8 +58,28 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "token":
         from kuager.records.services.roles import api_token
 
-        print(api_token(args.username, reset=args.reset))
+        print(api_token(args.username, reset=args.reset, days=args.days))
+        return 0
+    if args.action == "revoke-tokens":
+        from kuager.accounts.services import revoke_tokens
+
+        print(f"Revoked {revoke_tokens(args.username)} token(s) of {args.username}")
+        return 0
+    if args.action == "reset-2fa":
+        from kuager.accounts.services import reset
+
+        had = reset(args.username)
+        print(f"Two-factor authentication of {args.username} "
+              f"{'removed' if had else 'was not set up'}; they set it up again at their next login "
+              "(required for editors and admins)")
         return 0
     user, created = add_user(args.username, args.role, _password(args), email=args.email)
     print(f"{'Created' if created else 'Updated'} user {user.username} with role {args.role}")
+    from kuager.accounts.services import enrolled, required_for
+
+    if required_for(user) and not enrolled(user):
+        print("Two-factor authentication is required for this role: at the first login, after the password, "
+              "the web app shows a QR code and a key to add to an authenticator app (Aegis, FreeOTP, Google "
+              "Authenticator), then asks for one 6-digit code and shows ten recovery codes to write down. "
+              "A lost phone: `kuager user reset-2fa " + user.username + "`.")
     return 0

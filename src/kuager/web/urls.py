@@ -6,12 +6,15 @@ from django.urls import include, path
 
 from drf_spectacular.views import SpectacularAPIView
 
+from kuager.accounts import views as account_views
 from kuager.web import advocacy, api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", account_views.verify, name="two_factor_verify"),
+    path("accounts/2fa/setup/", account_views.setup, name="two_factor_setup"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("preferences/script/", views.set_script, name="set_script"),
     path("intake/", views.intake, name="intake"),

@@ -156,28 +156,23 @@ def role_of(user) -> str | None:
     return None
 
 
-@transaction.atomic
-def api_token(username: str, *, reset: bool = False) -> str:
-    """The API token of a user (``Authorization: Token <key>``), created when they have none.
+def api_token(username: str, *, reset: bool = False, days: int | None = None) -> str:
+    """A new API token for a user (``Authorization: Token <key>``); see :func:`kuager.accounts.services.issue_token`.
+
+    Only the token's SHA-256 is stored, so a token is shown once: each call
+    issues a new one (several may be live), valid for ``days`` (default 90).
 
     Args:
         username: an existing user.
-        reset: replace the user's token with a new one (the old one stops working).
+        reset: revoke the user's other tokens first (they stop working at once).
+        days: validity in days (1 to 3650).
 
     Returns:
         The token's key (40 hexadecimal characters).
 
     Raises:
-        InputError: no such user, or the user is inactive.
+        InputError: no such user, the user is inactive, or ``days`` out of range.
     """
-    from rest_framework.authtoken.models import Token
+    from kuager.accounts.services import TOKEN_DAYS, issue_token
 
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise InputError(f"no user {username!r}; create one with `kuager user add`", field="USERNAME")
-    if not user.is_active:
-        raise InputError(f"user {username!r} is inactive", field="USERNAME")
-    if reset:
-        Token.objects.filter(user=user).delete()
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return issue_token(username, days=days or TOKEN_DAYS, revoke_others=reset)
