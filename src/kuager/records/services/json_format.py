@@ -1241,6 +1241,28 @@ def read_document(path: str | Path) -> Any:
                          file=str(path), row=exc.lineno) from exc
 
 
+def _check_text(ck: _Checker, value: Any, where: str = "") -> None:
+    """Refuse strings the databases cannot store: NUL (U+0000; PostgreSQL refuses it) and lone surrogates
+    (``"\\ud800"`` in JSON: not encodable as UTF-8), in keys and values, naming the JSON path."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            ck.error(where or "(document)", "contains a NUL character (U+0000), which cannot be stored")
+        else:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                ck.error(where or "(document)", f"contains a lone surrogate (U+{ord(value[exc.start]):04X}), "
+                                                "which is not a character")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            w = f"{where}.{k}" if where else str(k)
+            _check_text(ck, k, w + " (key)")
+            _check_text(ck, v, w)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_text(ck, v, f"{where}[{i}]")
+
+
 def import_json(path: str | Path, report) -> None:
     """Import a Kuager JSON file into the database, inside the caller's transaction.
 
@@ -1261,7 +1283,8 @@ def import_json(path: str | Path, report) -> None:
 
     Raises:
         InputError: the file is not valid (unknown format or version, a missing
-            required key, a bad choice, date or reference). The error names the
+            required key, a bad choice, date or reference, a NUL character or a
+            lone surrogate in any string). The error names the
             file and the JSON path, e.g. ``testimonies[3].mentions[0].sex``;
             with several errors, the message lists them all, one per line.
     """
@@ -1272,6 +1295,8 @@ def import_json(path: str | Path, report) -> None:
     except InputError as exc:
         ck.errors.append(exc)
         doc = None
+    if not ck.errors:
+        _check_text(ck, doc)
     if not ck.errors:
         data = _read(doc, ck)
         if data:  # the format and version are right: check references too, to report everything at once
