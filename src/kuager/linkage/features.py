@@ -6,7 +6,8 @@ into plain columns that SQL can compare: the name keys of :func:`kuager.names.ke
 (equal for the usual variants of a name across scripts), the keys of the given
 and the father's part (from :func:`kuager.names.parse`), one canonical key per
 part for string distances and term frequencies, a birth-year range, the sex, the
-keys of the place of origin and a checked Chinese ID number.
+keys of the place of origin (division codes from the gazetteer for places in
+Xinjiang, with their prefectures) and a checked Chinese ID number.
 
 Input: a DataFrame in the format of ``docs/formats/mentions.md`` (all columns
 strings; ``record_id`` and ``names`` required). Output columns are listed in
@@ -29,7 +30,7 @@ from kuager.linkage import chinese_id as cid_mod
 
 FEATURE_COLUMNS = [
     "unique_id", "names", "name_keys", "given_keys", "father_keys", "name_canon", "given_canon", "father_canon",
-    "by_lo", "by_hi", "birth_date", "sex", "place_keys", "place_canon", "cid", "relative_keys",
+    "by_lo", "by_hi", "birth_date", "sex", "place_keys", "place_canon", "place_pref", "cid", "relative_keys",
 ]
 REQUIRED = ("record_id", "names")
 _SEX = {"male": "m", "m": "m", "female": "f", "f": "f"}
@@ -93,9 +94,65 @@ def _single(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=100_000)
-def _place(text: str) -> frozenset[str]:
+def _place(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(place keys, prefecture codes) of a place of origin.
+
+    A place the gazetteer knows (:func:`kuager.gazetteer.places.place_codes`, Xinjiang's
+    counties and prefectures in any script: 伊宁县 and Құлжа ауданы give ``654021``)
+    is keyed by its division codes, several when the spelling is shared; any other
+    place by the name keys of its text without administrative words.
+    """
+    from kuager.gazetteer.places import place_codes, prefectures
+
+    codes = place_codes(text)
+    if codes:
+        return frozenset(codes), frozenset(prefectures(codes))
     cleaned = _PLACE_WORDS.sub(" ", text.strip()).strip(" ,.;")
-    return _single(cleaned) if cleaned else frozenset()
+    return (_single(cleaned) if cleaned else frozenset()), frozenset()
+
+
+#: At or above this many distinct texts to key (spellings, fathers' names, places),
+#: :func:`prepare` keys them in worker processes (:func:`_key_all`).
+POOL_MIN = 50_000
+#: Worker processes for keying (the machines this is written for have 2 cores).
+POOL_WORKERS = 2
+
+
+def _key_chunk(items: list[tuple[str, str]]) -> list:
+    """Keys of ``(kind, text)`` items in a worker: kind ``p`` (:func:`_parts`), ``s``
+    (:func:`_single`) or ``h`` (:func:`_place`)."""
+    fn = {"p": _parts, "s": _single, "h": _place}
+    out = [fn[k](t) for k, t in items]
+    for f in fn.values():
+        f.cache_clear()
+    _keys.cache_clear()
+    return out
+
+
+def _key_all(items: list[tuple[str, str]], workers: int) -> dict[tuple[str, str], frozenset | tuple]:
+    """Keys of distinct ``(kind, text)`` items, in ``workers`` forked processes (fork,
+    not spawn: spawn re-runs the caller's main script, which breaks scripts without a
+    ``__main__`` guard; the workers only compute names and touch no lock of the caller).
+
+    Returns ``{(kind, text): keys}``. Every text is keyed once: :func:`kuager.names.keys`
+    is most of the cost of :func:`prepare` and spellings barely repeat (typos, scripts).
+    """
+    import gc
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, min(5_000, len(items) // (workers * 8) or 1))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    out: dict[tuple[str, str], frozenset | tuple] = {}
+    gc.freeze()  # the workers share the caller's objects; collections would copy their pages
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as ex:
+            for chunk, res in zip(chunks, progress.track(ex.map(_key_chunk, chunks), "Keying names",
+                                                         total=len(chunks))):
+                out.update(zip(chunk, res))
+    finally:
+        gc.unfreeze()
+    return out
 
 
 def _canon(keys: set[str]) -> str | None:
@@ -114,8 +171,8 @@ def _text(row: dict, col: str) -> str:
     return str(v).strip()
 
 
-def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str, str] | None = None
-            ) -> pd.DataFrame:
+def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str, str] | None = None,
+            workers: int | None = None) -> pd.DataFrame:
     """Compute the linkage features of every mention.
 
     Args:
@@ -127,6 +184,9 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
         extra_fields: other columns to carry for comparison (``{column: kind}``,
             see :mod:`kuager.linkage.model`); they are copied as stripped lower-case
             text into ``x_<column>``.
+        workers: processes that key the names (default :data:`POOL_WORKERS`); used only
+            from :data:`POOL_MIN` distinct texts on, below that keying runs here. The
+            result is the same either way.
 
     Returns:
         DataFrame with :data:`FEATURE_COLUMNS` (+ ``x_*``), one row per input row in
@@ -147,6 +207,23 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
     seen: set[str] = set()
     has_rel = "relatives" in df.columns
     records = df.to_dict("records")
+    parts, single, place_of = _parts, _single, _place
+    if workers is None:
+        workers = POOL_WORKERS
+    if workers > 1 and len(records) >= POOL_MIN:
+        items = _texts_to_key(df, has_rel)
+        if len(items) >= POOL_MIN:
+            keyed = _key_all(items, workers)
+
+            def parts(t, _k=keyed):
+                return _k.get(("p", t)) or _parts(t)
+
+            def single(t, _k=keyed):
+                return _k.get(("s", t)) or _single(t)
+
+            def place_of(t, _k=keyed):
+                r = _k.get(("h", t))
+                return r if r is not None else _place(t)
     for i, row in enumerate(progress.track(records, "Preparing mentions")):
         n = i + 1
         rid = _text(row, "record_id")
@@ -162,16 +239,16 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
         given: set[str] = set()
         father: set[str] = set()
         for s in spellings:
-            f, g, fa = _parts(s)
+            f, g, fa = parts(s)
             full |= f
             given |= g
             father |= fa
         if _text(row, "given_name"):
-            given |= _single(_text(row, "given_name"))
+            given |= single(_text(row, "given_name"))
         if _text(row, "surname"):
-            father |= _single(_text(row, "surname"))
+            father |= single(_text(row, "surname"))
         if _text(row, "father_name"):
-            father |= _single(_text(row, "father_name"))
+            father |= single(_text(row, "father_name"))
 
         lo, hi, date_full = _birth(row, file, n)
         sex = _text(row, "sex").lower()
@@ -188,11 +265,11 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
             if date_full is None:
                 date_full = parsed.birth_date.isoformat()
             sex = sex or parsed.sex[0]
-        place = _place(_text(row, "hometown")) if _text(row, "hometown") else frozenset()
+        place, pref = place_of(_text(row, "hometown")) if _text(row, "hometown") else (frozenset(), frozenset())
         rel: set[str] = set()
         if has_rel:
             for r in _text(row, "relatives").split("|"):
-                rel |= _parts(r.strip())[0] if r.strip() else frozenset()
+                rel |= parts(r.strip())[0] if r.strip() else frozenset()
 
         out["unique_id"].append(rid)
         out["names"].append(" | ".join(spellings))
@@ -208,6 +285,7 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
         out["sex"].append(sex)
         out["place_keys"].append(_listed(set(place)))
         out["place_canon"].append(_canon(set(place)))
+        out["place_pref"].append(_listed(set(pref)))
         out["cid"].append(cid)
         out["relative_keys"].append(_listed(rel))
     result = pd.DataFrame(out)
@@ -217,6 +295,24 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
         vals = df[col].astype("string").str.strip().str.lower()
         result["x_" + col] = [v if isinstance(v, str) and v else None for v in vals]
     return result
+
+
+def _texts_to_key(df: pd.DataFrame, has_rel: bool) -> list[tuple[str, str]]:
+    """The distinct ``(kind, text)`` items that :func:`prepare` keys (see :func:`_key_chunk`)."""
+    def distinct(col: str, split: bool) -> set[str]:
+        if col not in df.columns:
+            return set()
+        vals = df[col].dropna().astype(str)
+        if split:
+            vals = vals.str.split("|").explode().dropna()
+        vals = vals.str.strip()
+        return set(vals[vals != ""])
+
+    items = [("p", t) for t in distinct("names", True) | (distinct("relatives", True) if has_rel else set())]
+    items += [("s", t) for t in distinct("given_name", False) | distinct("surname", False)
+              | distinct("father_name", False)]
+    items += [("h", t) for t in distinct("hometown", False)]
+    return items
 
 
 def _birth(row: dict, file: str | None, n: int) -> tuple[int | None, int | None, str | None]:

@@ -21,7 +21,8 @@ Comparisons (levels from strongest; the null level counts nothing):
   a common name counts less), any shared key from :func:`kuager.names.keys`,
   Jaro-Winkler of canonical keys >= 0.92, >= 0.80, else.
 - ``birth``: same full date, birth-year ranges overlap, within 1 year, within 3, else.
-- ``sex``: same, else.  ``place``: any shared place key, else.
+- ``sex``: same, else.  ``place``: any shared place key (gazetteer division codes for
+  Xinjiang, :mod:`kuager.gazetteer.places`; name keys elsewhere), same prefecture, else.
 - ``chinese_id``: same valid number, else.  ``relatives``: any shared name key, else.
 - extra fields (e.g. FEBRL's postcode): ``exact``, ``fuzzy`` (Jaro-Winkler 0.92 / 0.80)
   or ``code`` (Levenshtein 1 / 2).
@@ -95,6 +96,36 @@ def _similarity_comparison():
                             comparison_description="kuager.names.similarity over the spellings")
 
 
+def _key_name_comparison():
+    """The ``name`` comparison above :data:`LARGE` records: the levels of
+    :func:`_similarity_comparison` from the name keys, in plain SQL.
+
+    The Python similarity costs about 40 microseconds a pair and more to parse each
+    spelling again, on one core; at a million mentions that is tens of millions of
+    calls. Here: same full-name key (term-frequency adjusted) / a shared full-name key
+    (``n:``/``f:``) / shared given *and* father's keys (e.g. swapped order) / one part
+    shares a key and the other's canonical keys are close (Jaro-Winkler >= 0.8) / else.
+    """
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    given = "list_has_any(given_keys_l, given_keys_r)"
+    father = "list_has_any(father_keys_l, father_keys_r)"
+    close = (f"(({given} AND jaro_winkler(father_canon_l, father_canon_r) >= 0.8) OR "
+             f"({father} AND jaro_winkler(given_canon_l, given_canon_r) >= 0.8))")
+    levels = [cll.CustomLevel("names_l IS NULL OR names_r IS NULL").configure(is_null_level=True),
+              cll.ExactMatchLevel("name_canon").configure(
+                  tf_adjustment_column="name_canon", tf_adjustment_weight=1.0,
+                  label_for_charts="same full-name key"),
+              cll.CustomLevel("list_has_any(name_keys_l, name_keys_r)",
+                              label_for_charts="names share a full-name key"),
+              cll.CustomLevel(f"{given} AND {father}", label_for_charts="given and father's names share keys"),
+              cll.CustomLevel(close, label_for_charts="one name part shares a key, the other is close"),
+              cll.ElseLevel().configure(label_for_charts="names unlike or share no key")]
+    return CustomComparison(output_column_name="name", comparison_levels=levels,
+                            comparison_description="kuager.names keys (large inputs)")
+
+
 def register_similarity(con) -> None:
     """Register :data:`SIMILARITY_UDF` on a DuckDB connection.
 
@@ -158,6 +189,23 @@ def _simple(col: str, name: str, how: str):
     return CustomComparison(output_column_name=name, comparison_levels=levels, comparison_description=name)
 
 
+def _place_comparison(prefecture: bool):
+    """Place of origin: a shared key (a gazetteer division code, or a name key of a place
+    the gazetteer does not know) / the same prefecture (``place_pref``, when some record
+    has one) / else."""
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    levels = [_null("place_keys"),
+              cll.ArrayIntersectLevel("place_keys", min_intersection=1).configure(label_for_charts="place share a key")]
+    if prefecture:
+        levels.append(cll.ArrayIntersectLevel("place_pref", min_intersection=1).configure(
+            label_for_charts="places in the same prefecture"))
+    levels.append(cll.ElseLevel().configure(label_for_charts="place differ"))
+    return CustomComparison(output_column_name="place", comparison_levels=levels,
+                            comparison_description="place of origin (kuager.gazetteer.places codes)")
+
+
 def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = None,
                 engine: str = "duckdb") -> list:
     """The Splink comparisons for the columns that some record has.
@@ -175,7 +223,7 @@ def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = No
 
     out = []
     if engine == "duckdb":
-        out.append(_similarity_comparison())
+        out.append(_similarity_comparison() if len(features) <= LARGE else _key_name_comparison())
     # On DuckDB the similarity already weighs the given name (aligned with the father's);
     # a separate given-name comparison would count that evidence twice (measured: B-cubed
     # F1 0.937 with it, 0.943 without, on 10,000 synthetic mentions).
@@ -188,7 +236,7 @@ def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = No
     if present("sex"):
         out.append(_simple("sex", "sex", "exact"))
     if present("place_keys"):
-        out.append(_simple("place_keys", "place", "array"))
+        out.append(_place_comparison(present("place_pref")))
     if present("cid"):
         out.append(_simple("cid", "chinese_id", "exact"))
     if present("relative_keys"):
@@ -256,13 +304,40 @@ def settings(features: pd.DataFrame, extra_fields: dict[str, str] | None = None,
     )
 
 
-def db_api(engine: str = "duckdb", threads: int | None = None):
+#: DuckDB's memory limit when none is given: this share of the machine's memory. DuckDB
+#: spills what does not fit (sorts, joins, aggregates) to :func:`tempfile.gettempdir`.
+MEMORY_SHARE = 0.25
+
+
+def _limit_memory(con, memory_limit: str | None) -> None:
+    """Set DuckDB's ``memory_limit`` (e.g. ``"8GB"``; default :data:`MEMORY_SHARE` of
+    the machine's memory), a temp directory to spill to, and no insertion order
+    (which lets DuckDB stream large results instead of buffering them)."""
+    import os
+    import tempfile
+
+    if memory_limit is None:
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+            memory_limit = f"{max(1, int(total * MEMORY_SHARE / 2**20))}MB"
+        except (ValueError, OSError, AttributeError):
+            memory_limit = None
+    if memory_limit:
+        con.execute(f"SET memory_limit='{memory_limit}'")
+    tmp = os.path.join(tempfile.gettempdir(), f"kuager-duckdb-{os.getpid()}")
+    con.execute(f"SET temp_directory='{tmp}'")
+    con.execute("SET preserve_insertion_order=false")
+
+
+def db_api(engine: str = "duckdb", threads: int | None = None, memory_limit: str | None = None):
     """The Splink database API for ``engine``.
 
     Args:
         engine: ``"duckdb"`` (default, in memory) or ``"spark"`` (a local Spark session;
             needs ``pip install 'kuager[spark]'`` and Java).
         threads: DuckDB threads (default: DuckDB's choice, the number of cores).
+        memory_limit: DuckDB's memory limit, e.g. ``"8GB"`` (default: :data:`MEMORY_SHARE`
+            of the machine's memory); beyond it DuckDB spills to a temp directory.
     Raises:
         KuagerError: unknown engine, or Spark requested without pyspark.
     """
@@ -273,18 +348,16 @@ def db_api(engine: str = "duckdb", threads: int | None = None):
         con = duckdb.connect(":memory:")
         if threads:
             con.execute(f"SET threads={int(threads)}")
+        _limit_memory(con, memory_limit)
         register_similarity(con)
         return DuckDBAPI(con)
     if engine == "spark":
-        try:
-            from pyspark.sql import SparkSession
-        except ImportError:
-            raise KuagerError("--engine spark needs pyspark: pip install 'kuager[spark]'") from None
+        from kuager.linkage import spark as sp
+
+        session = sp.session()  # raises KuagerError without pyspark or Java
         from splink import SparkAPI
 
-        spark = (SparkSession.builder.master("local[*]").appName("kuager-linkage")
-                 .config("spark.sql.shuffle.partitions", "8").getOrCreate())
-        return SparkAPI(spark_session=spark)
+        return SparkAPI(spark_session=session)
     raise KuagerError(f"unknown engine {engine!r}; use duckdb or spark")
 
 
@@ -294,7 +367,8 @@ def _quiet_splink() -> None:
 
 
 def build_linker(features: pd.DataFrame, params: dict[str, Any] | None, engine: str = "duckdb",
-                 extra_fields: dict[str, str] | None = None, threads: int | None = None):
+                 extra_fields: dict[str, str] | None = None, threads: int | None = None,
+                 memory_limit: str | None = None):
     """Register ``features`` with the engine and make a Splink ``Linker``.
 
     Args:
@@ -304,13 +378,48 @@ def build_linker(features: pd.DataFrame, params: dict[str, Any] | None, engine: 
     from splink import Linker
 
     _quiet_splink()
-    api = db_api(engine, threads)
+    api = db_api(engine, threads, memory_limit) if engine == "duckdb" else db_api(engine, threads)
     frame = features
     if engine == "spark":
-        frame = api.spark.createDataFrame(features.astype(object).where(features.notna(), None))
-    table = api.register(frame, dataset_display_name="mentions")
+        from kuager.linkage import spark as sp
+
+        frame = sp.to_spark(api.spark, features)
+    if engine == "duckdb":
+        table = api.register(_duckdb_table(api._con, features), dataset_display_name="mentions")
+    else:
+        table = api.register(frame, dataset_display_name="mentions")
     model = params if params is not None else settings(features, extra_fields, engine)
     return Linker(table, model, log_level=None)
+
+
+#: Name of the DuckDB table holding the features (:func:`build_linker`).
+FEATURES_TABLE = "kuager_mentions"
+_LIST_COLUMNS = ("name_keys", "given_keys", "father_keys", "place_keys", "place_pref", "relative_keys")
+
+
+def _duckdb_table(con, features: pd.DataFrame) -> str:
+    """Copy ``features`` into a DuckDB table (:data:`FEATURES_TABLE`); return its name.
+
+    A table, not a view of the DataFrame: a view converts the Python lists of every row
+    again at each scan (training and scoring scan it several times), and a table lets
+    DuckDB spill. Lists are ``VARCHAR[]``, other text ``VARCHAR``, years ``BIGINT``,
+    whether or not a column holds any value.
+    """
+    import pyarrow as pa
+
+    fields = []
+    for col in features.columns:
+        if col in _LIST_COLUMNS:
+            fields.append(pa.field(col, pa.list_(pa.string())))
+        elif str(features[col].dtype) in ("Int64", "int64"):
+            fields.append(pa.field(col, pa.int64()))
+        else:
+            fields.append(pa.field(col, pa.string()))
+    arrow = pa.Table.from_pandas(features, schema=pa.schema(fields), preserve_index=False)
+    con.register("__kuager_features_arrow", arrow)
+    con.execute(f"CREATE OR REPLACE TABLE {FEATURES_TABLE} AS SELECT * FROM __kuager_features_arrow")
+    con.unregister("__kuager_features_arrow")
+    return FEATURES_TABLE
 
 
 def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 2e6) -> dict[str, Any]:
@@ -353,6 +462,34 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
                 continue
     cap_disagreement(linker)
     return linker.misc.save_model_to_json()
+
+
+def predict(linker, **kwargs):
+    """Score the candidate pairs like ``linker.inference.predict(**kwargs)``, keeping the
+    ``gamma_*`` columns but not the compared values.
+
+    Splink keeps the agreement levels only together with every compared column of both
+    records (``retain_matching_columns``): lists of keys and spellings on each of tens of
+    millions of pairs at a million mentions. Here Splink's own training-mode selection
+    (levels without values) is used for scoring; callers fetch the values of the few
+    pairs they show (``kuager.linkage._with_values``). Returns Splink's ``SplinkDataFrame``.
+    """
+    from splink.internals.comparison import Comparison
+
+    original = Comparison._columns_to_select_for_predict
+
+    def levels_only(self, retain_matching_columns, retain_intermediate_calculation_columns, training_mode):
+        return original(self, retain_matching_columns, retain_intermediate_calculation_columns, True)
+
+    settings_obj = linker._settings_obj
+    kept = settings_obj._retain_matching_columns
+    settings_obj._retain_matching_columns = False
+    Comparison._columns_to_select_for_predict = levels_only
+    try:
+        return linker.inference.predict(**kwargs)
+    finally:
+        Comparison._columns_to_select_for_predict = original
+        settings_obj._retain_matching_columns = kept
 
 
 #: Largest m probability (share of pairs of one person) of the "differ" level of these
