@@ -1,15 +1,21 @@
 """Benchmark of the web pages with 100,000 victims: do list and search pages answer in under 300 ms?
 
-Usage: .venv/bin/python benchmarks/web.py [--victims 100000] [--repeat 5] [--keep DIR]
+Usage: .venv/bin/python benchmarks/web.py [--victims 100000] [--repeat 3] [--keep DIR]
 
 Builds a throw-away SQLite database (in a temporary KUAGER_HOME, or DIR with
 --keep, reused when it already holds the data) with SYNTHETIC victims: one
 testimony, one mention, two spellings (Cyrillic and Latin) and two events each,
 drawn from invented given names and patronymics. Then requests each page through
 Django's test client (the whole request: URL routing, permissions, queries,
-templates) as a viewer, an editor and the public, and prints the median and
-worst wall-clock time of ``--repeat`` requests per page against the 300 ms
-budget. Wall-clock time depends on the machine and on other jobs sharing it.
+templates) as a viewer, an editor and the public, and prints per page:
+
+- uncached: the first request after a data change (the data version of
+  kuager.web.cache moved, as any save does), median of ``--repeat`` such
+  requests; this is what the 300 ms budget is for;
+- cached: the median of ``--repeat`` requests with nothing changed between them.
+
+Each client first opens a page once, so template loading is not counted.
+Wall-clock time depends on the machine and on other jobs sharing it.
 """
 
 from __future__ import annotations
@@ -97,23 +103,33 @@ def _populate(n: int, seed: int = 0) -> None:
             m.Event.objects.bulk_create(events)
         print(f"\r  {min(n, start + batch):,} victims ({time.perf_counter() - t0:.0f} s)", end="", flush=True)
     print()
+    from kuager.records.services import derived
+
+    derived.refresh_all()  # bulk_create bypassed the receivers that keep the stored values
 
 
 def _time(client, url: str, repeat: int) -> tuple[float, float, float, int]:
-    """``(median, worst, first, status)``: the first request may fill the page cache (kuager.web.cache)."""
-    times, status = [], 0
+    """``(uncached median, uncached worst, cached median, status)`` of ``repeat`` requests each."""
+    from kuager.records.services import derived
+
+    uncached, cached, status = [], [], 0
     for _ in range(repeat):
+        derived.touch()  # a data change: every cached answer is out of date
         t0 = time.perf_counter()
         r = client.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
+        uncached.append((time.perf_counter() - t0) * 1000)
         status = r.status_code
-    return statistics.median(times), max(times), times[0], status
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        client.get(url)
+        cached.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(uncached), max(uncached), statistics.median(cached), status
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--victims", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", help="data directory to keep (and reuse) instead of a temporary one")
     args = ap.parse_args(argv)
     home = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kuager-web-bench-"))
@@ -149,20 +165,22 @@ def main(argv=None) -> int:
     from django.core.cache import cache
 
     cache.clear()
-    print(f"{args.victims:,} victims; median, worst and first of {args.repeat} requests (budget {BUDGET_MS} ms; "
-          "the first request of a list may fill the cache of kuager.web.cache)")
+    for who in clients:  # load templates and translations once per client
+        clients[who].get("/public/")
+    print(f"{args.victims:,} victims; {args.repeat} requests each: uncached (the first after a data change; "
+          f"budget {BUDGET_MS} ms) and cached (nothing changed)")
     over = 0
     for who, url in pages:
-        med, worst, first, status = _time(clients[who], url, args.repeat)
+        med, worst, cached_med, status = _time(clients[who], url, args.repeat)
         flag = "ok" if med < BUDGET_MS else "OVER"
         over += med >= BUDGET_MS
-        print(f"  {flag:4} {med:7.0f} ms (worst {worst:5.0f}, first {first:5.0f})  {status}  {who:7} {url}")
-    for who, url in [("viewer", "/dashboard/"), ("editor", "/review/")]:
-        med, worst, first, status = _time(clients[who], url, 2)
-        second = 2 * med - first  # the median of two is their mean
-        print(f"  info {first:7.0f} ms first, {second:5.0f} ms cached  {status}  {who:7} {url}  "
-              "(not a list page; no budget)")
-    print(f"{len(pages) - over} of {len(pages)} list/search/detail pages under {BUDGET_MS} ms")
+        print(f"  {flag:4} uncached {med:5.0f} ms (worst {worst:5.0f})  cached {cached_med:4.0f} ms  {status}  "
+              f"{who:7} {url}")
+    for who, url in [("viewer", "/dashboard/"), ("public", "/public/statistics/"), ("editor", "/review/")]:
+        med, worst, cached_med, status = _time(clients[who], url, max(2, args.repeat // 2))
+        print(f"  info uncached {med:5.0f} ms (worst {worst:5.0f})  cached {cached_med:4.0f} ms  {status}  "
+              f"{who:7} {url}  (not a list page; no budget)")
+    print(f"{len(pages) - over} of {len(pages)} list/search/detail pages under {BUDGET_MS} ms uncached")
     return 0
 
 

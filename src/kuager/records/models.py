@@ -244,9 +244,17 @@ class Victim(TimeStamped):
     verification_locked = models.BooleanField(default=False, help_text="set by an editor; resolve keeps it")
     confidential = models.BooleanField(default=False)
     published = models.BooleanField(default=True)
+    #: Stored, derived (kuager.records.services.derived.refresh_visibility): the victim has a mention
+    #: the team may see (not confidential, nor its testimony, nor the victim).
+    visible_team = models.BooleanField(default=False, editable=False)
+    #: Stored, derived: the victim has a mention the public may see (as visible_team, and the
+    #: testimony's consent is not "none", and the victim is published).
+    visible_public = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["public_id"]
+        indexes = [models.Index(fields=["visible_team", "public_id"], name="victim_team_order"),
+                   models.Index(fields=["visible_public", "public_id"], name="victim_public_order")]
 
     def __str__(self) -> str:
         return f"{self.public_id} {self.display_name}"
@@ -277,6 +285,12 @@ class Mention(TimeStamped):
     occupation = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
     confidential = models.BooleanField(default=False)
+    #: Stored, derived from this mention's events (kuager.records.services.derived.refresh_status):
+    #: the kind of its current status event by kuager.records.selectors.status_order; "" when none.
+    status_kind = models.CharField(max_length=40, blank=True, default="", db_index=True, editable=False)
+    #: Stored, derived from this mention's events (same keeper): the years its dated events overlap,
+    #: ascending, space-separated ("2017 2018 2019"); what the year filter reads.
+    event_years = models.CharField(max_length=500, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["key"]
@@ -574,3 +588,18 @@ class ReviewCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mention_a_id} ? {self.mention_b_id} ({self.probability:.2f})"
+
+
+class DataVersion(models.Model):
+    """One row: a counter moved after every committed change to the records the pages count.
+
+    Every process (web workers, the CLI) moves it after a transaction that
+    changed victims, mentions, names, testimonies, events or judgements
+    commits, and the web pages' cache keys include it
+    (:mod:`kuager.web.cache`), so a change made by any process is seen by all.
+    """
+
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.n)

@@ -29,14 +29,70 @@ STATUS_RANK = {
 }
 
 
+def status_key(kind: str, date_start: dt.date | None, date_end: dt.date | None, key: str) -> tuple:
+    """:func:`status_order` on plain values (for rows read with ``values_list``)."""
+    return (date_start is not None, date_start or dt.date.min, date_end or dt.date.min,
+            STATUS_RANK.get(kind, 0), key)
+
+
 def status_order(e: m.Event) -> tuple:
     """Sort key of a status event: dated after undated, then by date, then by :data:`STATUS_RANK`.
 
-    The largest is the current status. The web's SQL filters use the same order
-    (``kuager.web.selectors``).
+    The largest is the current status. Each mention stores the kind of its
+    largest (``Mention.status_kind``, kept by
+    :mod:`kuager.records.services.derived`), which the web's filters and counts read.
     """
-    return (e.date_start is not None, e.date_start or dt.date.min, e.date_end or dt.date.min,
-            STATUS_RANK.get(e.kind, 0), e.key)
+    return status_key(e.kind, e.date_start, e.date_end, e.key)
+
+
+def latest_status_kind(events) -> str:
+    """The kind of the current status among ``events`` (:class:`Event` rows or ``(kind, date_start,
+    date_end, key)`` tuples), or "" when none states a status (:data:`STATUS_KINDS`)."""
+    rows = [(e.kind, e.date_start, e.date_end, e.key) if isinstance(e, m.Event) else tuple(e) for e in events]
+    rows = [r for r in rows if r[0] in STATUS_KINDS]
+    return max(rows, key=lambda r: status_key(*r))[0] if rows else ""
+
+
+#: Most years one event adds to a mention's ``event_years`` (an event dated "before 1990" spans no more).
+MAX_EVENT_YEARS = 40
+
+
+def event_years(spans) -> str:
+    """The years that dated events overlap, as stored in ``Mention.event_years``.
+
+    Args:
+        spans: ``(date_start, date_end)`` pairs; pairs with a missing end are skipped.
+
+    Returns:
+        Ascending distinct years joined by spaces ("2017 2018"); "" for none.
+    """
+    years = set()
+    for start, end in spans:
+        if start is not None and end is not None:
+            years.update(range(start.year, min(end.year, start.year + MAX_EVENT_YEARS - 1) + 1))
+    return " ".join(str(y) for y in sorted(years))
+
+
+def headline_name(names: list[tuple[str, str]], script: str = "") -> str:
+    """The one name pages and reports headline a person by.
+
+    Args:
+        names: ``(text, script)`` of every spelling held, once per mention that
+            holds it, in held order (mentions by key, names by position).
+        script: a script the reader asked to see first (``Latin``, ``Cyrillic``,
+            ``Arabic``, ``Chinese``...); "" for none.
+
+    Returns:
+        The most frequent spelling in ``script`` when one is held, else the
+        most frequent Latin-script spelling, else the first name held; ties
+        go to the spelling held first. "" when ``names`` is empty.
+    """
+    for wanted in ([script] if script else []) + ["Latin"]:
+        texts = [t for t, s in names if s == wanted]
+        if texts:
+            counts = Counter(texts)
+            return max(dict.fromkeys(texts), key=lambda t: counts[t])  # max keeps the first of equals
+    return names[0][0] if names else ""
 
 
 #: Profile fields derived from mentions, with their labels.
@@ -308,20 +364,33 @@ def capture_histories(by: str | None = None):
 
     if by not in (None, "sex", "ethnicity", "year", "prefecture"):
         raise ValueError(f"cannot stratify by {by!r}; use sex, ethnicity, year or prefecture")
+    from django.db.models import Min
+
     lists = sorted(set(m.Testimony.objects.exclude(collection="").values_list("collection", flat=True)))
+    # Plain value queries (no prefetch of every victim: at 100,000 victims that is one SQL
+    # expression too large for SQLite, and slow).
+    captured: dict[int, set[str]] = {vid: set() for vid in m.Victim.objects.values_list("id", flat=True)}
+    for vid, collection in m.Mention.objects.filter(victim__isnull=False).values_list(
+            "victim_id", "testimony__collection").iterator():
+        captured[vid].add(collection)
+    stratum: dict[int, str] = {}
+    if by == "year":
+        for vid, first in (m.Event.objects.filter(mention__victim__isnull=False, date_start__isnull=False)
+                           .order_by().values("mention__victim_id").annotate(first=Min("date_start"))
+                           .values_list("mention__victim_id", "first")):
+            stratum[vid] = str(first.year)
+    elif by:
+        field_name = "place_of_origin" if by == "prefecture" else by
+        values: dict[int, Counter] = defaultdict(Counter)
+        for vid, value in (m.Mention.objects.filter(victim__isnull=False).exclude(**{field_name: ""})
+                           .order_by("key").values_list("victim_id", field_name).iterator()):
+            values[vid][value] += 1
+        stratum = {vid: c.most_common(1)[0][0] for vid, c in values.items()}
     rows = []
-    for v in m.Victim.objects.prefetch_related("mentions__testimony", "mentions__events"):
-        ms = list(v.mentions.all())
-        captured = {mn.testimony.collection for mn in ms}
-        row = {lst: int(lst in captured) for lst in lists}
+    for vid, colls in captured.items():
+        row = {lst: int(lst in colls) for lst in lists}
         if by:
-            if by == "year":
-                years = [e.date_start.year for mn in ms for e in mn.events.all() if e.date_start]
-                row[by] = str(min(years)) if years else "unknown"
-            else:
-                field_name = "place_of_origin" if by == "prefecture" else by
-                vals = Counter(getattr(mn, field_name) for mn in ms if getattr(mn, field_name))
-                row[by] = vals.most_common(1)[0][0] if vals else "unknown"
+            row[by] = stratum.get(vid, "unknown")
         rows.append(row)
     cols = lists + ([by] if by else [])
     if not rows or not cols:  # no victims, or testimonies that name no collection: no lists to count

@@ -87,10 +87,14 @@ def visible_mentions_qs(audience: str):
 
 
 def visible_victims_qs(audience: str):
-    """Victims with at least one mention ``audience`` may see, as a queryset ordered by public id."""
+    """Victims with at least one mention ``audience`` may see, as a queryset ordered by public id.
+
+    Read from the flags stored on the victim (``visible_team``, ``visible_public``,
+    kept by :mod:`kuager.records.services.derived` with the rules of :func:`mention_filter`).
+    """
     if audience == INTERNAL:
         return m.Victim.objects.all()
-    return m.Victim.objects.filter(id__in=visible_mentions_qs(audience).values("victim_id"))
+    return m.Victim.objects.filter(**{"visible_public" if audience == PUBLIC else "visible_team": True})
 
 
 def allowed_mentions(victim: m.Victim, audience: str) -> list[m.Mention]:

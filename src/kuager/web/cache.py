@@ -1,22 +1,22 @@
 """Results the pages reuse until the data changes: ordered victim ids, counts, filter menus, review pairs.
 
-At 100,000 victims the questions "which victims may this audience see, in
-public-id order" and "how many per status" cost 0.15-2 s of SQL each (the
-visibility rules join mentions and testimonies). The answers are kept in
-Django's cache (a per-process memory cache unless ``CACHES`` says otherwise)
-under a key that includes :func:`data_version`, so they are recomputed after
-any change:
+Some questions cost 0.1-2 s of SQL at 100,000 victims (the review queue's
+name-key blocks, the dashboard's year counts). Their answers are kept in
+Django's cache (a per-process memory cache unless ``CACHES`` names a shared
+one) under a key that includes :func:`data_version`, so every process
+recomputes them after any change, wherever it was made:
 
 - every ``save()`` or ``delete()`` of a victim, mention, name, testimony,
-  event or judgement in this process (signals connected in
-  :class:`kuager.web.apps.WebConfig`) moves a process-local counter;
-- changes made by other processes (``kuager import``, ``kuager resolve``)
-  change the fingerprint read from the database: the highest ids and the
-  number of victims, mentions, testimonies, events and judgements, and the
-  number of withdrawn judgements (one query, about 15 ms at 100,000 victims);
-- everything expires after :data:`TTL` seconds in any case, which bounds how
-  long an edit made elsewhere without new rows (a consent changed in another
-  process) can leave a count stale.
+  event or judgement (signals connected in :class:`kuager.web.apps.WebConfig`)
+  moves a process-local counter and, when its transaction commits, the
+  counter in the database (:func:`kuager.records.services.derived.touch`,
+  one row of :class:`~kuager.records.models.DataVersion`), which every
+  process reads: a change made by the CLI or another worker is seen at once;
+- changes that bypass ``save()`` (bulk loads, raw SQL) change the fingerprint
+  read with it: the highest ids and the number of victims and judgements,
+  and the number of withdrawn judgements (one query, a few ms at 100,000
+  victims);
+- everything expires after :data:`TTL` seconds in any case.
 
 Cached answers are never shown as they are: pages render rows only from the
 mentions the audience may see now (:func:`kuager.web.selectors.victim_rows`
@@ -43,9 +43,12 @@ _local_version = 0
 
 
 def bump(*_args, **_kwargs) -> None:
-    """Mark the data as changed in this process (a signal receiver; arguments ignored)."""
+    """Mark the data as changed, here at once and for every process at commit (a signal receiver; arguments ignored)."""
     global _local_version
     _local_version = next(_local)
+    from kuager.records.services.derived import touch
+
+    touch()
 
 
 def _fingerprint() -> tuple:
@@ -60,6 +63,8 @@ def _fingerprint() -> tuple:
         parts.append(f"(SELECT COUNT(*) FROM {t})")
     t = connection.ops.quote_name(m.Judgement._meta.db_table)
     parts.append(f"(SELECT COUNT(*) FROM {t} WHERE withdrawn_at IS NOT NULL)")
+    t = connection.ops.quote_name(m.DataVersion._meta.db_table)
+    parts.append(f"(SELECT MAX(n) FROM {t})")
     with connection.cursor() as cur:
         cur.execute("SELECT " + ", ".join(parts))
         return tuple(cur.fetchone())

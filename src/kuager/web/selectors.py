@@ -6,11 +6,10 @@ only what that audience may see.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Count, Exists, OuterRef, Q
 
 from kuager.records import models as m
 from kuager.records import selectors as rsel
@@ -32,9 +31,13 @@ def ordered_names(names: list[tuple[str, str]], script: str = "") -> list[tuple[
 
 
 def display_name(names: list[tuple[str, str]], script: str = "", fallback: str = "") -> str:
-    """The name to show first: the first in ``script`` if any, else the first held, else ``fallback``."""
-    ordered = ordered_names(names, script)
-    return ordered[0][0] if ordered else fallback
+    """The name to headline: :func:`kuager.records.selectors.headline_name`, else ``fallback``.
+
+    Args:
+        names: ``(text, script)`` once per mention holding the spelling, in held order.
+        script: the script the reader chose to see first ("" for none).
+    """
+    return rsel.headline_name(names, script) or fallback
 
 
 @dataclass
@@ -65,15 +68,11 @@ def victim_rows(victims, audience: str, script: str = "") -> list[VictimRow]:
         ms = by_victim.get(v.id)
         if not ms:
             continue
-        seen, names = set(), []
-        for mn in ms:
-            for n in mn.names.all():
-                if n.text not in seen:
-                    seen.add(n.text)
-                    names.append((n.text, n.script))
-        ordered = [t for t, _ in ordered_names(names, script)]
+        held = [(n.text, n.script) for mn in ms for n in mn.names.all()]
+        name = rsel.headline_name(held, script)
+        others = [t for t, _ in ordered_names(list(dict.fromkeys(held)), script) if t != name]
         births = sorted({rsel.birth_text(mn) for mn in ms} - {""})
-        rows.append(VictimRow(v, ordered[0] if ordered else "", ordered[1:], "; ".join(births),
+        rows.append(VictimRow(v, name, list(dict.fromkeys(others)), "; ".join(births),
                               len({mn.testimony_id for mn in ms})))
     return rows
 
@@ -83,23 +82,13 @@ def victim_rows(victims, audience: str, script: str = "") -> list[VictimRow]:
 FILTERS = ("status", "ethnicity", "citizenship", "place", "facility", "year")
 
 
-def _latest_status_kind():
-    rank = Case(*[When(kind=k, then=Value(r)) for k, r in rsel.STATUS_RANK.items()], default=Value(0),
-                output_field=IntegerField())
-    # the same order as kuager.records.selectors.status_order
-    latest = (m.Event.objects.filter(mention=OuterRef("pk"), kind__in=rsel.STATUS_KINDS)
-              .order_by(F("date_start").desc(nulls_last=True), F("date_end").desc(nulls_last=True),
-                        rank.desc(), "-key").values("kind")[:1])
-    return Subquery(latest)
-
-
 def _filter_conditions(audience: str, filters: dict[str, str]) -> list:
     """One mention queryset per filter given: the visible mentions that satisfy it."""
     base = access.visible_mentions_qs(audience)
     f = {k: (filters.get(k) or "").strip() for k in FILTERS}
     out = []
     if f["status"]:
-        out.append(base.annotate(status_kind=_latest_status_kind()).filter(status_kind=f["status"]))
+        out.append(base.filter(status_kind=f["status"]))  # stored: kuager.records.services.derived
     if f["ethnicity"]:
         out.append(base.filter(ethnicity__iexact=f["ethnicity"]))
     if f["citizenship"]:
@@ -112,8 +101,7 @@ def _filter_conditions(audience: str, filters: dict[str, str]) -> list:
     if f["facility"].isdigit():
         out.append(base.filter(events__facility_id=int(f["facility"])))
     if f["year"].isdigit() and len(f["year"]) == 4:
-        y = int(f["year"])
-        out.append(base.filter(events__date_start__lte=dt.date(y, 12, 31), events__date_end__gte=dt.date(y, 1, 1)))
+        out.append(base.filter(event_years__contains=f["year"]))  # stored: kuager.records.services.derived
     return out
 
 
@@ -375,37 +363,66 @@ def dashboard_counts(audience: str) -> dict:
     return wcache.cached("dashboard", audience, lambda: _dashboard_counts(audience))
 
 
+def testimony_count(audience: str) -> int:
+    """How many testimonies ``audience`` may see, by the redaction layer's rule
+    (:func:`kuager.records.redaction.testimony_visible`): editors all of them (also those naming
+    nobody, e.g. events about unnamed people); the team the non-confidential ones; the public
+    those with consent, not confidential, naming nobody or someone who may be shown."""
+    qs = m.Testimony.objects.all()
+    if audience == access.INTERNAL:
+        return qs.count()
+    qs = qs.filter(confidential=False)
+    if audience == access.PUBLIC:
+        shown = m.Mention.objects.filter(testimony=OuterRef("pk"), confidential=False).filter(
+            Q(victim__isnull=True) | Q(victim__confidential=False, victim__published=True))
+        qs = qs.exclude(consent=m.ConsentChoices.NONE).filter(
+            ~Exists(m.Mention.objects.filter(testimony=OuterRef("pk"))) | Exists(shown))
+    return qs.count()
+
+
 def _dashboard_counts(audience: str) -> dict:
-    """Counts for the dashboard, from the mentions ``audience`` may see (database aggregates).
+    """Counts for the dashboard, from the mentions ``audience`` may see.
+
+    One pass over the visible mentions' stored values (``status_kind`` and
+    ``event_years``, kept by :mod:`kuager.records.services.derived`), so the
+    page costs a few scans at 100,000 victims rather than a correlated subquery
+    per mention.
 
     Returns:
         ``{"victims", "testimonies", "events", "by_status", "by_ethnicity",
         "by_citizenship", "by_year", "by_verification"}``; the ``by_*`` values are
-        lists of ``(value, victims)`` sorted by count (highest first). A victim
-        whose testimonies state different values counts under each.
+        lists of ``(value, victims)`` sorted by count (highest first, then by
+        value; ``by_year`` by year), at most 30 for ethnicity and citizenship.
+        A victim whose testimonies state different values counts under each;
+        ``by_year`` counts each victim once, under the earliest year of its
+        dated events. ``testimonies``: :func:`testimony_count`.
     """
     base = access.visible_mentions_qs(audience)
-    victims = base.values("victim_id").distinct().count()
+    sets: dict[str, dict[str, set[int]]] = {"status_kind": {}, "ethnicity": {}, "citizenship": {}}
+    first_year: dict[int, str] = {}
+    for vid, status, ethnicity, citizenship, years in base.order_by().values_list(
+            "victim_id", "status_kind", "ethnicity", "citizenship", "event_years").iterator(chunk_size=5000):
+        for name, value in (("status_kind", status), ("ethnicity", ethnicity), ("citizenship", citizenship)):
+            if value:
+                sets[name].setdefault(value, set()).add(vid)
+        if years:
+            y = years[:4]
+            if vid not in first_year or y < first_year[vid]:
+                first_year[vid] = y
 
-    def by(field_name):
-        rows = (base.exclude(**{field_name: ""}).values(field_name)
-                .annotate(n=Count("victim_id", distinct=True)).order_by("-n", field_name))
-        return [(r[field_name], r["n"]) for r in rows[:30]]
+    def by(name, top=None):
+        rows = sorted(((value, len(vids)) for value, vids in sets[name].items()), key=lambda r: (-r[1], r[0]))
+        return rows[:top] if top else rows
 
-    status_rows = (base.annotate(status_kind=_latest_status_kind()).exclude(status_kind=None)
-                   .values("status_kind").annotate(n=Count("victim_id", distinct=True)).order_by("-n"))
-    years = Counter(d.year for d in (
-        m.Event.objects.filter(mention__in=base, date_start__isnull=False).order_by()
-        .values("mention__victim_id").annotate(first=Min("date_start")).values_list("first", flat=True)))
     verification = (access.visible_victims_qs(audience).values("verification").annotate(n=Count("id"))
-                    .order_by("-n"))
+                    .order_by("-n", "verification"))
     return {
-        "victims": victims,
-        "testimonies": base.values("testimony_id").distinct().count(),
+        "victims": access.visible_victims_qs(audience).count(),
+        "testimonies": testimony_count(audience),
         "events": m.Event.objects.filter(mention__in=base).count(),
-        "by_status": [(r["status_kind"], r["n"]) for r in status_rows],
-        "by_ethnicity": by("ethnicity"),
-        "by_citizenship": by("citizenship"),
-        "by_year": sorted(years.items()),
+        "by_status": by("status_kind"),
+        "by_ethnicity": by("ethnicity", 30),
+        "by_citizenship": by("citizenship", 30),
+        "by_year": sorted((int(y), n) for y, n in Counter(first_year.values()).items()),
         "by_verification": [(r["verification"], r["n"]) for r in verification],
     }

@@ -48,6 +48,7 @@ from kuager.dates import PRECISIONS, UNKNOWN, PartialDate, parse_partial_date
 from kuager.errors import InputError, KuagerError
 from kuager.records import models as m
 from kuager.records import redaction
+from kuager.records.services import derived
 from kuager.records.services.names import set_mention_names
 
 FORMAT = "kuager"
@@ -1131,8 +1132,11 @@ def _write(d: dict, plan: dict, report) -> None:
     if d["has_victims"]:  # mentions not in this file but listed under its victims
         for key, pid in owner.items():
             if key not in mentions:
-                n = m.Mention.objects.filter(key=key).exclude(victim=victims[pid]).update(victim=victims[pid])
+                moving = m.Mention.objects.filter(key=key).exclude(victim=victims[pid])
+                left = list(moving.values_list("victim_id", flat=True))
+                n = moving.update(victim=victims[pid])
                 if n:
+                    derived.moved_mentions([*left, victims[pid].id])  # update(): no signals
                     report.changes.append(f"updated mention {key}: victim")
                     report.count("updated", "mention")
 

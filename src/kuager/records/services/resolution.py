@@ -273,6 +273,9 @@ def resolve(pairs: list[tuple[int, int]] | None = None, *, engine: str = "auto",
         if to_move:
             reassigned += sum(1 for i in to_move if by_id[i].victim_id)
             m.Mention.objects.filter(id__in=to_move).update(victim_id=victim_id)
+    from kuager.records.services import derived
+
+    derived.moved_mentions(claimed)  # moved with update(): no signals
     orphans = m.Victim.objects.filter(mentions__isnull=True)
     removed = orphans.count()
     public_ids = dict(m.Victim.objects.values_list("id", "public_id"))
@@ -319,15 +322,16 @@ def _audit_resolution(by_id: dict, after: dict, existed: set, public_ids: dict) 
 def refresh_victims(victims) -> None:
     """Recompute each victim's display name and (unless an editor set it) verification tier.
 
-    Display name: the most frequent Latin-script spelling across its mentions,
-    else the first name held. Tier: ``documented`` when a file is held or a
+    Display name: :func:`kuager.records.selectors.headline_name` (the most
+    frequent Latin-script spelling across its mentions, else the first name held). Tier: ``documented`` when a file is held or a
     Chinese ID number is given; ``corroborated`` with testimonies from two or
     more different testifiers; ``single_testimony`` otherwise.
     """
+    from kuager.records.selectors import headline_name
+
     for v in victims:
-        names = list(m.MentionName.objects.filter(mention__victim=v).order_by("mention__key", "position"))
-        latin = Counter(n.text for n in names if n.script == "Latin")
-        v.display_name = latin.most_common(1)[0][0] if latin else (names[0].text if names else "")
+        names = m.MentionName.objects.filter(mention__victim=v).order_by("mention__key", "position")
+        v.display_name = headline_name([(n.text, n.script) for n in names])
         if not v.verification_locked:
             ms = list(v.mentions.select_related("testimony"))
             testifiers = {mn.testimony.testifier_id for mn in ms}
