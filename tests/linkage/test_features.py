@@ -68,3 +68,14 @@ def test_repeated_id_empty_names_missing_column():
     with pytest.raises(InputError) as exc:
         prepare(frame(age="40"))
     assert exc.value.field == "age_as_of"
+
+
+def test_places_in_xinjiang_are_keyed_by_division_code():
+    # 伊宁县 is 654021 (Yining County, Ili prefecture 654000); Құлжа ауданы is its Kazakh name
+    df = pd.DataFrame({"record_id": ["a", "b", "c", "d"], "names": ["Асылбек Талғатұлы"] * 4,
+                       "hometown": ["伊宁县", "Құлжа ауданы", "Toowoomba", "额敏县"]})
+    f = prepare(df)
+    assert f.place_keys[0] == ["654021"] and f.place_keys[1] == ["654021"]
+    assert f.place_pref[0] == ["654000"] and f.place_pref[3] == ["654200"]
+    # a place outside the gazetteer keeps its name keys and has no prefecture
+    assert f.place_keys[2] and not any(k.isdigit() for k in f.place_keys[2]) and f.place_pref[2] is None
