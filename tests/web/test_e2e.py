@@ -45,7 +45,18 @@ def _shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def _login(browser, base, username, password):
+def _totp(secret: str, step: int = 0) -> str:
+    """The current code of a base32 secret, ``step`` steps ahead (pyotp: independent of Kuager's TOTP code)."""
+    import time
+
+    import pyotp
+
+    return pyotp.TOTP(secret).generate_otp(int(time.time() // 30) + step)
+
+
+def _login(browser, base, username, password, shots=""):
+    """Log in through the pages: password, then two-factor enrolment (editors and admins without it: the
+    secret is read off the page as a person would type it into an app) or the code from the app."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = ctx.new_page()
     page.goto(f"{base}/accounts/login/")
@@ -53,6 +64,28 @@ def _login(browser, base, username, password):
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+    if "/accounts/2fa/setup/" in page.url:
+        assert page.locator(".qr svg").count() == 1
+        secret = page.inner_text("#totp-secret").replace(" ", "")
+        if shots:
+            _shot(page, f"{shots}-2fa-setup")
+        page.fill("#id_code", _totp(secret))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator("ul.recovery-codes li").count() == 10
+        if shots:
+            _shot(page, f"{shots}-2fa-recovery-codes")
+        page.click("main a")
+        page.wait_for_load_state()
+    elif "/accounts/2fa/" in page.url:
+        from kuager.accounts.models import TwoFactor
+
+        if shots:
+            _shot(page, f"{shots}-2fa-code")
+        page.fill("#id_code", _totp(TwoFactor.objects.get(user__username=username).secret, step=1))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+    assert "/accounts/" not in page.url, page.url
     return page
 
 
@@ -110,7 +143,7 @@ def test_volunteer_editor_and_public_in_a_browser(browser, live_server, record, 
     assert new_id not in public.content() and "Гүлмира Әділқызы" not in public.inner_text("table.victims")
 
     # --- the editor finds her by the Latin spelling
-    ed = _login(browser, base, "editor1", password)
+    ed = _login(browser, base, "editor1", password, shots="04a")  # first login: two-factor enrolment
     ed.goto(f"{base}/victims/")
     ed.fill("#id_q", "Gulmira Adilkyzy")
     ed.click("#search-form button[type=submit]")
@@ -177,3 +210,35 @@ def test_volunteer_editor_and_public_in_a_browser(browser, live_server, record, 
         ed.select_option("#language-select", "kk")
     ed.goto(f"{base}/intake/")
     _shot(ed, "14-intake-kk")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_factor_code_page_in_a_browser(browser, live_server, password, enrol):
+    """An enrolled editor: password, then the code page; a wrong code is refused, the right one lets them in."""
+    from kuager.records.services.roles import add_user
+
+    enrol(add_user("editor2", "editor", password)[0])
+    base = live_server.url
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
+    page.goto(f"{base}/accounts/login/?next=/review/")
+    page.fill("#id_username", "editor2")
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "/accounts/2fa/" in page.url
+    assert page.goto(f"{base}/review/").url.startswith(f"{base}/accounts/2fa/")  # nothing else until the code
+    page.fill("#id_code", "000000" if _totp_secret_code("editor2") != "000000" else "111111")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "not right" in page.inner_text("main")
+    _shot(page, "15-2fa-code-wrong")
+    page.fill("#id_code", _totp_secret_code("editor2", step=1))
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url == f"{base}/review/", page.url
+
+
+def _totp_secret_code(username, step=0):
+    from kuager.accounts.models import TwoFactor
+
+    return _totp(TwoFactor.objects.get(user__username=username).secret, step)
