@@ -71,13 +71,21 @@ def require_any(*perms: str):
     return decorator
 
 
-def mention_filter(audience: str) -> Q:
-    """A filter on :class:`~kuager.records.models.Mention` keeping what ``audience`` may see."""
+def mention_filter(audience: str, victim: bool = True) -> Q:
+    """A filter on :class:`~kuager.records.models.Mention` keeping what ``audience`` may see.
+
+    ``victim=False`` leaves out the victim's own conditions (not confidential; published), for
+    queries whose victims are already narrowed to those ``audience`` may see.
+    """
     if audience == INTERNAL:
         return Q()
-    q = Q(confidential=False, testimony__confidential=False, victim__confidential=False)
+    q = Q(confidential=False, testimony__confidential=False)
+    if victim:
+        q &= Q(victim__confidential=False)
     if audience == PUBLIC:
-        q &= ~Q(testimony__consent=m.ConsentChoices.NONE) & Q(victim__published=True)
+        q &= ~Q(testimony__consent=m.ConsentChoices.NONE)
+        if victim:
+            q &= Q(victim__published=True)
     return q
 
 

@@ -83,8 +83,10 @@ FILTERS = ("status", "ethnicity", "citizenship", "place", "facility", "year")
 
 
 def _filter_conditions(audience: str, filters: dict[str, str]) -> list:
-    """One mention queryset per filter given: the visible mentions that satisfy it."""
-    base = access.visible_mentions_qs(audience)
+    """One mention queryset per filter given: the mentions that satisfy it, visible as far as the mention
+    and its testimony go. The victim's own rules (confidential, published) are the caller's: every
+    caller narrows victims the audience may see (the stored flags, or a visible name match)."""
+    base = m.Mention.objects.filter(victim__isnull=False).filter(access.mention_filter(audience, victim=False))
     f = {k: (filters.get(k) or "").strip() for k in FILTERS}
     out = []
     if f["status"]:
