@@ -52,3 +52,16 @@ def test_blocking_needs_birth_year_and_place_at_scale(monkeypatch):
     assert len(large) == 4
     assert all("by_lo" in r and "place_canon" in r for r in large[2:])
     assert large[:2] == small[:2]
+
+
+def test_training_without_sex_keeps_the_birth_comparison():
+    # FEBRL has birth dates but no sex: the EM pass blocked on birth year and sex finds no
+    # pairs, and Splink used to drop the birth comparison from the model when it failed
+    import pandas as pd
+
+    from kuager.linkage import link, synth
+
+    rows, _, _ = synth.generate(600, seed=3)
+    df = pd.DataFrame(rows).drop(columns=["synthetic", "sex", "chinese_id"])  # the ID gives the sex too
+    result = link(df, threads=1)
+    assert "birth" in [c["output_column_name"] for c in result.params["comparisons"]]

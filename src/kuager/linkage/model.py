@@ -189,6 +189,11 @@ def _simple(col: str, name: str, how: str):
     return CustomComparison(output_column_name=name, comparison_levels=levels, comparison_description=name)
 
 
+#: Share of the records with a place that the gazetteer must place in a prefecture for
+#: the place comparison to have its "same prefecture" level.
+PREFECTURE_MIN_SHARE = 0.05
+
+
 def _place_comparison(prefecture: bool):
     """Place of origin: a shared key (a gazetteer division code, or a name key of a place
     the gazetteer does not know) / the same prefecture (``place_pref``, when some record
@@ -236,7 +241,11 @@ def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = No
     if present("sex"):
         out.append(_simple("sex", "sex", "exact"))
     if present("place_keys"):
-        out.append(_place_comparison(present("place_pref")))
+        # the prefecture level only where the gazetteer knows a fair share of the places (not
+        # for FEBRL's Australian suburbs, of which a handful look like a county name)
+        pref = present("place_pref") and (features["place_pref"].notna().sum()
+                                          >= PREFECTURE_MIN_SHARE * features["place_keys"].notna().sum())
+        out.append(_place_comparison(pref))
     if present("cid"):
         out.append(_simple("cid", "chinese_id", "exact"))
     if present("relative_keys"):
@@ -450,15 +459,25 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
     # EM, two passes, each the first rule of its group that finds usable pairs: names and
     # place fixed (learns birth, sex, ID with fewer namesakes mistaken for matches than on
     # names alone), then birth year and sex fixed (learns the names and the place)
-    groups = [[block_on("given_canon", "father_canon", "place_canon"), block_on("given_canon", "father_canon")],
-              [block_on("by_lo", "sex"), block_on("by_lo")]]
+    def has(*cols: str) -> bool:
+        return all(c in features.columns and features[c].notna().any() for c in cols)
+
+    groups = [[("given_canon", "father_canon", "place_canon"), ("given_canon", "father_canon")],
+              [("by_lo", "sex"), ("by_lo",)]]
+    settings_obj = linker._settings_obj
     for group in groups:
-        for rule in group:
+        for cols in group:
+            if not has(*cols):
+                continue
+            kept = list(settings_obj.comparisons)
             try:
                 t.estimate_parameters_using_expectation_maximisation(
-                    rule, estimate_without_term_frequencies=True, max_pairs=max_pairs)
+                    block_on(*cols), estimate_without_term_frequencies=True, max_pairs=max_pairs)
                 break
             except Exception:  # noqa: BLE001 - a pass with no usable pairs; try the next
+                # Splink leaves the comparisons of a failed pass's rule out of the model
+                # (found on FEBRL, which has no sex: the birth comparison was lost); put them back
+                settings_obj.comparisons = kept
                 continue
     cap_disagreement(linker)
     return linker.misc.save_model_to_json()
