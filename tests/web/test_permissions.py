@@ -81,6 +81,9 @@ def _api_cases(sample):
         ("api_review_candidates", "/api/review/candidates/", EDITORS),
         ("api_review_decide", "/api/review/decisions/", "post"),
         ("api_dashboard", "/api/dashboard/", TEAM_READERS),
+        ("api_testimony_documents", f"/api/testimonies/{own}/documents/", ("post", ALL - {"viewer"})),
+        ("api_public_victims", "/api/public/victims/?q=Айгерім", PUBLIC),
+        ("api_public_victim", f"/api/public/victims/{pub}/", PUBLIC),
     ]
 
 
@@ -177,8 +180,12 @@ def test_every_role_gets_exactly_its_api_answers(role, sample):
         client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(f'{role}1')}")
     for name, url, allowed in _api_cases(sample):
         r = client.get(url)
-        if role is None:
+        if allowed == PUBLIC:
+            assert r.status_code == 200, (role, url, r.status_code)
+        elif role is None:
             assert r.status_code == 401, (url, r.status_code)
+        elif isinstance(allowed, tuple):
+            assert r.status_code == (405 if role in allowed[1] else 403), (role, url, r.status_code)
         elif allowed == "post":
             assert r.status_code == (405 if role in EDITORS else 403), (role, url, r.status_code)
         elif role in allowed:

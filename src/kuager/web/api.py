@@ -28,11 +28,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, parser_classes, permission_classes
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kuager.errors import InputError
+from kuager.errors import InputError, KuagerError
 from kuager.records import models as m
 from kuager.records import selectors as rsel
 from kuager.records.services import intake as intake_service
@@ -433,6 +434,104 @@ def dashboard(request: Request) -> Response:
     """Counts of the victims the user may see (the dashboard's numbers)."""
     counts = wsel.dashboard_counts(access.audience_of(request.user))
     return Response({k: ([list(r) for r in v] if isinstance(v, list) else v) for k, v in counts.items()})
+
+
+# ----------------------------------------------------------------- documents (uploads)
+
+class DocumentUploadSerializer(serializers.Serializer):
+    """A file for a testimony (multipart/form-data)."""
+
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=list(intake_service.DOCUMENT_KINDS), required=False, default="other")
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    victim = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                      help_text="the person the file is about: 1 for the testimony's first "
+                                                "victim, 2 for the second...; empty for the testimony as a whole")
+
+
+class DocumentSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    sha256 = serializers.CharField(help_text="SHA-256 of the original as received")
+    size = serializers.IntegerField()
+    derived = serializers.BooleanField(help_text="an image copy without EXIF/GPS was made (pages show it)")
+    mention = serializers.CharField(allow_null=True)
+
+
+@extend_schema(operation_id="testimonies_documents_create", request={"multipart/form-data": DocumentUploadSerializer},
+               responses={201: DocumentSerializer})
+@api_view(["POST"])
+@parser_classes([MultiPartParser])
+@permission_classes([needs("records.add_testimony", "records.view_confidential", any_of=True)])
+def testimony_documents(request: Request, number: str) -> Response:
+    """Add a file to a testimony: editors to any, volunteers to those they recorded (as the page).
+
+    Through the evidence service (:func:`kuager.records.services.intake.add_documents`): the original
+    is kept by its SHA-256 as received, an image gets a derived copy without EXIF/GPS, and both are
+    custody entries with the uploader as actor.
+    """
+    t = get_object_or_404(access.testimonies_for(request.user), number=number)
+    if not access.may_add_documents(request.user, t):
+        return Response({"detail": "you may not add files to this testimony"}, status=status.HTTP_403_FORBIDDEN)
+    s = DocumentUploadSerializer(data=request.data)
+    s.is_valid(raise_exception=True)
+    d = s.validated_data
+    doc_input = intake_service.DocumentInput(file=d["file"], name=d["file"].name, kind=d["kind"],
+                                             description=d["description"],
+                                             victim=d["victim"] - 1 if d["victim"] else None)
+    try:
+        doc = intake_service.add_documents(t, [doc_input], user=request.user)[0]
+    except InputError as exc:
+        return _error(exc)
+    except KuagerError as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    return Response({"key": doc.key, "kind": doc.kind, "description": doc.description, "sha256": doc.sha256,
+                     "size": doc.size, "derived": bool(doc.derived_sha256),
+                     "mention": doc.mention.key if doc.mention_id else None}, status=status.HTTP_201_CREATED)
+
+
+# ----------------------------------------------------------------- public (no sign-in)
+
+def public_victim_data(victim: m.Victim) -> dict | None:
+    """:func:`victim_data` for the public (the redaction layer: consent and publication honoured),
+    without document keys (a document is named by its description or kind, as on the public page)."""
+    data = victim_data(victim, access.PUBLIC)
+    if data is not None:
+        data["documents"] = [{"key": "", "kind": d["kind"], "description": d["description"] or d["kind"],
+                              "held": d["held"]} for d in data["documents"]]
+    return data
+
+
+@extend_schema(operation_id="public_victims_list", responses=_PAGED_ROWS, auth=[],
+               parameters=[OpenApiParameter("q", str, required=False, description="a name in any script"),
+                           OpenApiParameter("page", int, required=False), *_FILTER_PARAMS])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def public_victims(request: Request) -> Response:
+    """Published victims, as the public site lists them (anyone; only what consent allows), 50 a page."""
+    q = request.query_params.get("q", "").strip()[:200]
+    filters = {k: request.query_params.get(k, "") for k in wsel.FILTERS}
+    if q:
+        paginator, page = _page_of(request, wsel.search(q, access.PUBLIC, filters))
+        found = page.object_list
+    else:
+        paginator, page = _page_of(request, wsel.victim_ids(access.PUBLIC, filters))
+        found = wsel.victims_in_order(page.object_list)
+    rows = wsel.victim_rows(found, access.PUBLIC)
+    return Response(_paged(paginator, page, VictimRowSerializer(rows, many=True).data))
+
+
+@extend_schema(operation_id="public_victims_retrieve", responses=VictimSerializer, auth=[])
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def public_victim(request: Request, public_id: str) -> Response:
+    """A published victim's profile through the redaction layer (404 when nothing may be shown)."""
+    v = get_object_or_404(m.Victim, public_id=public_id)
+    data = public_victim_data(v)
+    if data is None:
+        raise Http404
+    return Response(data)
 
 
 # ----------------------------------------------------------------- documentation page (offline)

@@ -46,7 +46,11 @@ urlpatterns = [
     path("api/victims/<str:public_id>/", api.victim, name="api_victim"),
     path("api/victims/<str:public_id>/publication/", api.victim_publication, name="api_victim_publication"),
     path("api/testimonies/", api.testimonies, name="api_testimonies"),
+    # as for the pages: the documents route before the testimony's (numbers may hold slashes)
+    path("api/testimonies/<path:number>/documents/", api.testimony_documents, name="api_testimony_documents"),
     path("api/testimonies/<path:number>/", api.testimony, name="api_testimony"),
+    path("api/public/victims/", api.public_victims, name="api_public_victims"),
+    path("api/public/victims/<str:public_id>/", api.public_victim, name="api_public_victim"),
     path("api/names/", api.names, name="api_names"),
     path("api/review/candidates/", api.review_candidates, name="api_review_candidates"),
     path("api/review/decisions/", api.review_decide, name="api_review_decide"),
