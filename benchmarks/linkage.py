@@ -3,7 +3,9 @@
 Prints, for each data set, pairwise and cluster (B-cubed, Bagga & Baldwin 1998)
 precision, recall and F1, Kuager's blocking recall, wall time and peak memory,
 Kuager and plain Splink side by side. Each run is a separate process, so the peak
-resident memory (``ru_maxrss``) is that run's alone. Numbers, not tests.
+resident memory (``ru_maxrss``) is that run's alone; "cpu s" adds the CPU seconds of
+the run and of its worker processes (steadier than wall time on a shared machine).
+Numbers, not tests.
 
     .venv/bin/python benchmarks/linkage.py                 # FEBRL3, FEBRL4, synthetic 10,000 (a few minutes)
     .venv/bin/python benchmarks/linkage.py --big           # + synthetic 100,000
@@ -163,10 +165,9 @@ def run_kuager(dataset: str, df: pd.DataFrame, threads: int) -> tuple[dict, dict
         result = link(mentions, threshold=THRESHOLD, extra_fields=FEBRL_EXTRA, threads=threads, keep_linker=True)
     else:
         result = link(df.drop(columns=["synthetic"]), threshold=THRESHOLD, threads=threads, keep_linker=True)
-    pairs = result.linker.misc.query_sql(
-        f"select unique_id_l, unique_id_r from {result.predictions.physical_name}", output_type="pandas")
     steps = {k: round(v, 1) for k, v in result.stats.items() if k.startswith("seconds_")}
-    return result.clusters, {"candidate_pairs": result.stats["candidate_pairs"], "_pairs": pairs, "steps": steps}
+    return result.clusters, {"candidate_pairs": result.stats["candidate_pairs"],
+                             "_pairs": (result.linker, result.predictions.physical_name), "steps": steps}
 
 
 def _valid_ymd(d: str) -> bool:
@@ -245,17 +246,21 @@ def run_splink(dataset: str, df: pd.DataFrame, threads: int) -> tuple[dict, dict
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, THRESHOLD)
     c = clusters.as_pandas_dataframe()
     n = linker.misc.query_sql(f"select count(*) as n from {pred.physical_name}", output_type="pandas")["n"][0]
-    pairs = linker.misc.query_sql(f"select unique_id_l, unique_id_r from {pred.physical_name}",
-                                  output_type="pandas")
     return dict(zip(c.unique_id.astype(str), c.cluster_id.astype(str))), {"candidate_pairs": int(n),
-                                                                            "_pairs": pairs}
+                                                                            "_pairs": (linker, pred.physical_name)}
 
 
-def blocking_recall(pairs: pd.DataFrame, truth: dict[str, str]) -> float:
-    """Share of true pairs among the candidate pairs."""
+def blocking_recall(linker, table: str, truth: dict[str, str]) -> float:
+    """Share of the true pairs that are among the candidate pairs (``table`` in the
+    linker's database), counted there: at a million records the candidate pairs
+    would take gigabytes as Python strings."""
     t = pd.Series(truth)
-    same = (t.reindex(pairs.unique_id_l.astype(str)).values == t.reindex(pairs.unique_id_r.astype(str)).values)
-    found = int(same.sum())
+    ref = linker.table_management.register_table(
+        pd.DataFrame({"id": t.index.astype(str), "c": t.values.astype(str)}), "__bench_truth", overwrite=True)
+    found = int(linker.misc.query_sql(
+        f"select count(*) as n from {table} p join {ref.physical_name} a on cast(p.unique_id_l as varchar) = a.id "
+        f"join {ref.physical_name} b on cast(p.unique_id_r as varchar) = b.id where a.c = b.c",
+        output_type="pandas")["n"].iloc[0])
     sizes = t.value_counts()
     total = int((sizes * (sizes - 1) // 2).sum())
     return found / total if total else 1.0
@@ -266,17 +271,27 @@ def one(system: str, dataset: str, threads: int) -> dict:
     from kuager.linkage import metrics
 
     df, truth = load(dataset)
+    cpu0 = _cpu()
     t0 = time.perf_counter()
     clusters, extra = (run_kuager if system == "kuager" else run_splink)(dataset, df, threads)
     seconds = time.perf_counter() - t0
-    pairs = extra.pop("_pairs")
+    cpu = _cpu() - cpu0
+    linker, table = extra.pop("_pairs")
     pw = metrics.pairwise(clusters, truth)
     b3 = metrics.bcubed(clusters, truth)
     return {"system": system, "dataset": dataset, "records": len(df), "seconds": round(seconds, 1),
+            "cpu_seconds": round(cpu, 1),
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
             "pw_p": pw.precision, "pw_r": pw.recall, "pw_f1": pw.f1,
             "b3_p": b3.precision, "b3_r": b3.recall, "b3_f1": b3.f1,
-            "blocking_recall": blocking_recall(pairs, truth), **extra}
+            "blocking_recall": blocking_recall(linker, table, truth), **extra}
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its finished child processes."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -287,8 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append", help="data sets to run (febrl3, febrl4, synth:N, febrl-like:N)")
     ap.add_argument("--systems", default="kuager,splink")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--large", type=int, help="set kuager.linkage.model.LARGE (try the large-input model on less)")
     ap.add_argument("--one", nargs=2, metavar=("SYSTEM", "DATASET"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.large is not None:
+        from kuager.linkage import model
+
+        model.LARGE = args.large
     if args.one:
         print(json.dumps(one(args.one[0], args.one[1], args.threads)))
         return 0
@@ -301,22 +321,24 @@ def main(argv: list[str] | None = None) -> int:
                  ("synth:1000000", [x for x in systems if x == "kuager"])]
     print("SYNTHETIC data sets are invented people (kuager.linkage.synth), labelled synth:N.")
     head = (f"{'data set':<20}{'system':<8}{'records':>9}{'pairs':>11}{'blk rec':>8}"
-            f"{'pw P':>7}{'pw R':>7}{'pw F1':>7}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'secs':>8}{'peak MB':>9}")
+            f"{'pw P':>7}{'pw R':>7}{'pw F1':>7}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'secs':>8}{'cpu s':>8}{'peak MB':>9}")
     print(head)
     for ds, run_systems in runs:
         for system in run_systems:
-            proc = subprocess.run([sys.executable, __file__, "--one", system, ds, "--threads", str(args.threads)],
-                                  capture_output=True, text=True)
+            extra = ["--large", str(args.large)] if args.large is not None else []
+            proc = subprocess.run([sys.executable, __file__, "--one", system, ds, "--threads", str(args.threads)]
+                                  + extra, capture_output=True, text=True)
             if proc.returncode:
                 print(f"{ds:<20}{system:<8} failed: {proc.stderr.strip().splitlines()[-1:]}")
                 continue
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             print(f"{ds:<20}{system:<8}{r['records']:>9}{r['candidate_pairs']:>11}{r['blocking_recall']:>8.3f}"
                   f"{r['pw_p']:>7.3f}{r['pw_r']:>7.3f}{r['pw_f1']:>7.3f}{r['b3_p']:>7.3f}{r['b3_r']:>7.3f}"
-                  f"{r['b3_f1']:>7.3f}{r['seconds']:>8.1f}{r['peak_mb']:>9}", flush=True)
+                  f"{r['b3_f1']:>7.3f}{r['seconds']:>8.1f}{r['cpu_seconds']:>8.1f}{r['peak_mb']:>9}", flush=True)
             if r.get("steps"):
-                print(" " * 28 + "steps (s): " + ", ".join(f"{k[8:]} {v}" for k, v in r["steps"].items()),
-                      flush=True)
+                workers = f"; keying workers' peak {r['worker_peak_mb']} MB" if r.get("worker_peak_mb") else ""
+                print(" " * 28 + "steps (s): " + ", ".join(f"{k[8:]} {v}" for k, v in r["steps"].items())
+                      + workers, flush=True)
     return 0
 
 

@@ -50,10 +50,11 @@ class LinkResult:
             the review band (or the threshold if lower), plus every pair people
             decided: columns ``unique_id_l``, ``unique_id_r``, ``match_probability``,
             ``match_weight``, ``gamma_<comparison>`` (agreement level, -1 = unknown;
-            see ``level_labels``), the compared feature columns (``*_l``, ``*_r``),
-            and ``decision`` (same / different / unsure / None).
+            see ``level_labels``) and ``decision`` (same / different / unsure / None);
+            on Spark also the compared feature columns (``*_l``, ``*_r``).
         review: the pairs with lo <= match_probability < hi and no same/different
-            decision, strongest first.
+            decision, strongest first, with both records' feature columns
+            (``<column>_l``, ``<column>_r``: names, keys, birth years...) to show them.
         params: the trained model (Splink settings JSON as a dict).
         level_labels: ``{comparison: {gamma: label}}`` to show what agrees and differs.
         conflicts: "same" decisions not honoured because they contradict "different" ones.
@@ -91,7 +92,8 @@ class LinkResult:
 def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: float = 0.9,
          review_band: tuple[float, float] = (0.5, 0.95), decisions: Iterable = (), engine: str = "duckdb",
          extra_fields: dict[str, str] | None = None, threads: int | None = None, file: str | None = None,
-         seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.5) -> LinkResult:
+         seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.5,
+         memory_limit: str | None = None) -> LinkResult:
     """Join the mentions in ``df`` into clusters of one person each.
 
     Args:
@@ -107,6 +109,9 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         engine: ``"duckdb"`` or ``"spark"``.
         extra_fields: more columns to compare, ``{column: "exact" | "fuzzy" | "code"}``.
         threads: DuckDB threads (default: all cores).
+        memory_limit: DuckDB's memory limit, e.g. ``"8GB"`` (default: a quarter of the
+            machine's memory, :data:`kuager.linkage.model.MEMORY_SHARE`); DuckDB spills
+            the rest to a temp directory.
         file: the input file name, for error messages.
         seed: seed of the random sampling in training (same data, same seed, same model).
         keep_linker: keep the Splink linker and predictions on the result.
@@ -145,7 +150,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     stats["seconds_features"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    linker = model.build_linker(feats, params, engine, extra_fields, threads)
+    linker = model.build_linker(feats, params, engine, extra_fields, threads, memory_limit)
     if params is None:
         progress.say("Estimating the model's parameters (EM)")
         params = model.train(linker, feats, seed=seed)
@@ -154,7 +159,13 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     t0 = time.perf_counter()
     progress.say("Scoring candidate pairs")
     floor = min(lo, threshold)
-    pred = linker.inference.predict(warning_mode="never")
+    duck = engine == "duckdb"
+    if duck:
+        # the compared values are fetched below for the review pairs only: on every scored
+        # pair (tens of millions at a million mentions) they would fill the memory
+        pred = model.predict(linker, warning_mode="never")
+    else:
+        pred = linker.inference.predict(warning_mode="never")
     table = pred.physical_name
     stats["candidate_pairs"] = int(linker.misc.query_sql(
         f"select count(*) as n from {table}", output_type="pandas")["n"].iloc[0])
@@ -201,6 +212,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     in_band = pairs["match_probability"].between(lo, hi, inclusive="left") & (hi > lo)
     undecided = ~pairs["decision"].isin(["same", "different"])
     review = pairs[in_band & undecided].sort_values("match_probability", ascending=False).reset_index(drop=True)
+    if duck:
+        review = _with_values(linker, review)
     return LinkResult(
         clusters=clustering.clusters,
         probability=clustering.probability,
@@ -213,6 +226,28 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         linker=linker if keep_linker else None,
         predictions=pred if keep_linker else None,
     )
+
+
+def _with_values(linker, review: pd.DataFrame) -> pd.DataFrame:
+    """``review`` with the two records' feature values (``<column>_l``, ``<column>_r``),
+    fetched from the features table for these pairs only, in the same order."""
+    from kuager.linkage.model import FEATURES_TABLE
+
+    cols = [c for c in linker.misc.query_sql(f"select * from {FEATURES_TABLE} limit 0", output_type="pandas").columns
+            if c != "unique_id"]
+    if review.empty:
+        for c in cols:
+            review[c + "_l"] = pd.Series(dtype=object)
+            review[c + "_r"] = pd.Series(dtype=object)
+        return review
+    ids = pd.DataFrame({"a": review["unique_id_l"].astype(str), "b": review["unique_id_r"].astype(str)})
+    ref = linker.table_management.register_table(ids, "__kuager_review_ids", overwrite=True)
+    select = ", ".join([f"l.{c} as {c}_l, r.{c} as {c}_r" for c in cols])
+    values = linker.misc.query_sql(
+        f"select v.a as unique_id_l, v.b as unique_id_r, {select} from {ref.physical_name} v "
+        f"join {FEATURES_TABLE} l on l.unique_id = v.a join {FEATURES_TABLE} r on r.unique_id = v.b",
+        output_type="pandas")
+    return review.merge(values, on=["unique_id_l", "unique_id_r"], how="left")
 
 
 def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame, threshold: float,

@@ -111,8 +111,8 @@ def _key_name_comparison():
 
     given = "list_has_any(given_keys_l, given_keys_r)"
     father = "list_has_any(father_keys_l, father_keys_r)"
-    close = (f"(({given} AND jaro_winkler(father_canon_l, father_canon_r) >= 0.8) OR "
-             f"({father} AND jaro_winkler(given_canon_l, given_canon_r) >= 0.8))")
+    close = (f"(({given} AND jaro_winkler_similarity(father_canon_l, father_canon_r) >= 0.8) OR "
+             f"({father} AND jaro_winkler_similarity(given_canon_l, given_canon_r) >= 0.8))")
     levels = [cll.CustomLevel("names_l IS NULL OR names_r IS NULL").configure(is_null_level=True),
               cll.ExactMatchLevel("name_canon").configure(
                   tf_adjustment_column="name_canon", tf_adjustment_weight=1.0,

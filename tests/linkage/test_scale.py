@@ -1,0 +1,66 @@
+"""The parts of the engine that are there for a million mentions, run on small SYNTHETIC sets:
+keying in worker processes, the key-based name comparison above model.LARGE, scoring
+without the compared values, DuckDB's memory settings."""
+
+import pandas as pd
+import pytest
+
+from kuager.linkage import features as ft
+from kuager.linkage import link, model, synth
+
+
+@pytest.fixture(scope="module")
+def data():
+    rows, truth, _ = synth.generate(300, seed=5)
+    return pd.DataFrame(rows).drop(columns=["synthetic"]), truth
+
+
+def test_keying_in_worker_processes_gives_the_same_features(data, monkeypatch):
+    df, _ = data
+    serial = ft.prepare(df, workers=1)
+    monkeypatch.setattr(ft, "POOL_MIN", 10)
+    for f in (ft._parts, ft._single, ft._place, ft._keys):
+        f.cache_clear()
+    pooled = ft.prepare(df, workers=2)
+    pd.testing.assert_frame_equal(serial, pooled)
+
+
+@pytest.fixture(scope="module")
+def large(data):
+    # the large-input model (key-based name comparison, stricter blocking) on 300 mentions
+    old = model.LARGE
+    model.LARGE = 1
+    try:
+        return link(data[0], threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB", keep_linker=True)
+    finally:
+        model.LARGE = old
+
+
+def test_large_inputs_compare_names_by_keys(large, data):
+    labels = large.level_labels["name"]
+    assert labels[4] == "same full-name key" and labels[3] == "names share a full-name key"
+    feats = ft.prepare(data[0]).set_index("unique_id")
+    p = large.pairs
+    canon_l = feats.name_canon.reindex(p.unique_id_l).to_numpy()
+    canon_r = feats.name_canon.reindex(p.unique_id_r).to_numpy()
+    same = canon_l == canon_r
+    assert same.any()
+    assert (p.gamma_name[same] == 4).all() and (p.gamma_name[~same] < 4).all()
+    # no Python similarity function in the large-input model
+    assert model.SIMILARITY_UDF not in str(large.params)
+
+
+def test_pairs_keep_levels_review_gets_the_values(large, data):
+    df, _ = data
+    assert "gamma_name" in large.pairs.columns
+    assert not any(c.endswith(("_l", "_r")) and c not in ("unique_id_l", "unique_id_r") for c in large.pairs.columns)
+    assert len(large.review)
+    names = {r: " | ".join(s.strip() for s in n.split("|") if s.strip()) for r, n in zip(df.record_id, df.names)}
+    for row in large.review.itertuples(index=False):
+        assert row.names_l == names[row.unique_id_l] and row.names_r == names[row.unique_id_r]
+
+
+def test_memory_limit_is_set(large):
+    value = large.linker.misc.query_sql("select current_setting('memory_limit') as v", output_type="pandas").v[0]
+    number, unit = value.split()
+    assert unit in ("MiB", "MB") and float(number) < 1024
