@@ -102,6 +102,11 @@ class VictimForm(DateCleaning, forms.Form):
         lines = [x for x in lines if x]
         if not lines:
             raise forms.ValidationError(_("Give at least one name."))
+        from django.core.validators import MaxLengthValidator
+
+        limit = m.MentionName._meta.get_field("text").max_length
+        for x in lines:  # PostgreSQL refuses a longer name (found by tests/protection/test_hostile_formats.py)
+            MaxLengthValidator(limit)(x)
         return list(dict.fromkeys(lines))
 
     def clean_chinese_id(self) -> str:
