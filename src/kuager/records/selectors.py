@@ -160,6 +160,20 @@ class VictimProfile:
     documents: list[m.Document]
     relatives: list[tuple[m.Testifier, str, m.Testimony]]
 
+    @property
+    def headline(self) -> str:
+        """The name to headline the person by, from these mentions only: :func:`profile_headline`."""
+        return profile_headline(self)
+
+
+def profile_headline(profile: VictimProfile, script: str = "") -> str:
+    """:func:`headline_name` over the spellings of a profile (each counted once per testimony stating it).
+
+    Built from the profile's mentions only, so a public page or report never headlines a
+    spelling that came from a withheld testimony. "" when the profile holds no name.
+    """
+    return headline_name([(text, scr) for text, scr, numbers in profile.names for _ in numbers or [""]], script)
+
 
 def birth_text(mn: m.Mention) -> str:
     """A mention's birth as words: "1994 or 1995 (aged 23 in 2018-05)", or "" when unknown."""

@@ -228,9 +228,8 @@ def _profile_context(request, victim: m.Victim, audience: str) -> dict:
     timeline = [{"entry": e, "testifier": access.testifier_label(e.testimony, audience)} for e in p.timeline]
     relatives = [{"who": access.testifier_label(t, audience), "relation": rel, "testimony": t}
                  for tf, rel, t in p.relatives]
-    held = [(text, scr) for text, scr, numbers in p.names for _ in numbers or [""]]
     return {"p": p, "v": victim, "names": names, "timeline": timeline, "relatives": relatives,
-            "status": rsel.current_status(p), "name": rsel.headline_name(held, script) or victim.public_id}
+            "status": rsel.current_status(p), "name": rsel.profile_headline(p, script) or victim.public_id}
 
 
 @access.require("records.view_victim")

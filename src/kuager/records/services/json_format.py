@@ -290,8 +290,9 @@ def build_document(scope: str = redaction.INTERNAL) -> dict:
             names = [n for mn in sorted(vms, key=lambda x: x.key)
                      for n in sorted(mn.names.all(), key=lambda n: (n.position, n.id))]
             if v.display_name not in {n.text for n in names}:  # it came from a withheld mention
-                latin = Counter(n.text for n in names if n.script == m.ScriptChoices.LATIN)
-                rec["display_name"] = latin.most_common(1)[0][0] if latin else (names[0].text if names else "")
+                from kuager.records.selectors import headline_name
+
+                rec["display_name"] = headline_name([(n.text, n.script) for n in names])
         victims.append(rec)
 
     claims = []
