@@ -65,3 +65,20 @@ def test_training_without_sex_keeps_the_birth_comparison():
     df = pd.DataFrame(rows).drop(columns=["synthetic", "sex", "chinese_id"])  # the ID gives the sex too
     result = link(df, threads=1)
     assert "birth" in [c["output_column_name"] for c in result.params["comparisons"]]
+
+
+def test_strong_levels_are_rare_agreements_outside_names():
+    from kuager.linkage.model import strong_levels
+
+    def lv(u, null=False):
+        return {"is_null_level": True} if null else {"u_probability": u}
+
+    params = {"comparisons": [
+        # a same-name level is rare among random pairs too, but namesakes share it: never strong
+        {"output_column_name": "name", "comparison_levels": [lv(0, True), lv(0.0001), lv(0.9999)]},
+        # levels from the top: 3 (u 0.0004), 2 (u 0.00003), 1 (u 0.02), 0 (else)
+        {"output_column_name": "soc_sec_id",
+         "comparison_levels": [lv(0, True), lv(0.0004), lv(0.00003), lv(0.02), lv(0.97)]},
+        {"output_column_name": "place", "comparison_levels": [lv(0, True), lv(0.06), lv(0.94)]},
+    ]}
+    assert strong_levels(params) == [("gamma_soc_sec_id", 3), ("gamma_soc_sec_id", 2)]

@@ -278,6 +278,13 @@ def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame
     if not parts:
         return empty
     contradiction = " or ".join(parts)
+    # a pair that agrees strongly outside the names (same ID number, same address) has an
+    # error in the contradicting field rather than two people: not kept apart
+    from kuager.linkage import model
+
+    strong = [f"{g} = {v}" for g, v in model.strong_levels(linker.misc.save_model_to_json()) if g in present]
+    if strong:
+        contradiction = f"({contradiction}) and not ({' or '.join(strong)})"
     ref = linker.table_management.register_table(grouped, "__kuager_components", overwrite=True)
     out = linker.misc.query_sql(
         f"select t.unique_id_l, t.unique_id_r from {table} t "
