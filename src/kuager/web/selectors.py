@@ -287,7 +287,8 @@ def _name_key_candidates(limit: int = 200) -> list[Candidate]:
     """
     from kuager import names as kn
 
-    busy = (m.NameKey.objects.filter(Q(key__startswith="n:") | Q(key__startswith="f:"),
+    # key ranges rather than startswith: SQLite's LIKE cannot use the index on key
+    busy = (m.NameKey.objects.filter(Q(key__gte="n:", key__lt="n;") | Q(key__gte="f:", key__lt="f;"),
                                      name__mention__victim__isnull=False)
             .values("key").annotate(nv=Count("name__mention__victim", distinct=True))
             .filter(nv__gt=1, nv__lte=MAX_BLOCK).values_list("key", flat=True))
