@@ -320,5 +320,5 @@ class PreferencesForm(forms.Form):
     """The script in which names are shown first."""
 
     script = forms.ChoiceField(label=_("Show names first in"), required=False,
-                               choices=[("", _("as recorded")), ("Latin", _("Latin")), ("Cyrillic", _("Cyrillic")),
+                               choices=[("", _("most used Latin spelling")), ("Latin", _("Latin")), ("Cyrillic", _("Cyrillic")),
                                         ("Arabic", _("Arabic script")), ("Han", _("Chinese characters"))])
