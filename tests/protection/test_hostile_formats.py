@@ -206,3 +206,77 @@ def test_intake_form_stores_exactly_or_shows_errors_and_writes_nothing(name, con
     for raw in ("<script>alert", "<img src=x", "<svg/onload"):
         if raw in name + contact + story + victim:
             assert raw not in page
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(body=st.binary(max_size=300))
+def test_malformed_json_bytes_are_refused_with_a_clear_error(body, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_bytes(b'{"format": "kuager", "version": 1, "testimonies": [' + body)
+    before = _raw_state()
+    with pytest.raises(InputError) as err:
+        import_file(path)
+    assert "broken.json" in str(err.value)
+    assert _raw_state() == before
+
+
+def _rec(name):
+    from kuager.records.services import intake
+
+    return intake.record_testimony(intake.TestimonyInput(
+        victims=[intake.VictimInput(names=[name])], testifier_name="Invented Relative", consent="full"))
+
+
+@pytest.fixture
+def viewer_client(login):
+    """A viewer logged in once for all of a test's examples (two invented victims recorded)."""
+    from kuager.records.services.roles import add_user
+
+    add_user("invented-viewer", "viewer", PW)
+    _rec("Invented Person")
+    _rec("Invented Persen")
+    c = Client()
+    assert login(c, "invented-viewer", PW)
+    return c
+
+
+@pytest.fixture
+def editor_client(login, enrol):
+    """An editor logged in once (password and TOTP code) for all of a test's examples."""
+    from kuager.records.services.roles import add_user
+
+    enrol(add_user("invented-editor", "editor", PW)[0])
+    _rec("Invented Person")
+    _rec("Invented Persen")
+    c = Client()
+    assert login(c, "invented-editor", PW)
+    return c
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(q=_FORM_TEXT)
+def test_search_boxes_answer_any_text_and_escape_it(q, viewer_client):
+    """The team's and the public's search boxes and the name lookup: 200, never a server error (a NUL in a
+    query breaks PostgreSQL), and the query is escaped where it is shown."""
+    for client, url in ((viewer_client, "/victims/"), (viewer_client, "/names/"), (Client(), "/public/victims/")):
+        r = client.get(url, {"q": q})
+        assert r.status_code == 200, (url, r.status_code)
+        page = r.content.decode()
+        for raw in ("<script>alert", "<img src=x", "<svg/onload"):
+            if raw in q:
+                assert raw not in page, url
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(note=_FORM_TEXT)
+def test_review_decision_note_is_stored_exactly_or_refused(note, editor_client):
+    a, b = sorted(m.Victim.objects.values_list("public_id", flat=True))[:2]
+    before = _raw_state()
+    r = editor_client.post(f"/review/{a}/{b}/", {"decision": "unsure", "note": note})
+    if r.status_code == 200:
+        event("refused")
+        assert _raw_state() == before
+        return
+    assert r.status_code == 302, r.status_code
+    event("saved")
+    assert m.Judgement.objects.order_by("-pk").first().note == note.strip()
