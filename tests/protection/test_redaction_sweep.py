@@ -151,3 +151,52 @@ def test_the_markers_are_really_in_the_internal_outputs(planted):
                    "Mrkconfmention Zzyzx", "mrk-notes-full", "Mrktestifieranon Qq"):
         assert marker in doc, marker
     assert json.loads(doc)
+
+
+#: What the team (viewers, volunteers) may never see: contact details, confidential mentions, testimonies
+#: and victims (kuager.web.access). Consent governs publication, not the team, so the other markers may show.
+TEAM_WITHHELD = ("mrk-contact-full", "mrk-contact-anon", "mrkconfmention", "mrk-mention-description",
+                 "mrk-text-conf", "mrktestifierconf", "mrkvictimconf", "mrkvictimflag", "mrk-notes-full",
+                 "mrk-residence")
+
+
+def _api_answers(key: str) -> dict[str, str]:
+    from rest_framework.test import APIClient
+
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    urls = ["/api/victims/", "/api/dashboard/", "/api/testimonies/", "/api/names/?q=Mrk",
+            "/api/victims/?q=Mrkvictimflag", "/api/victims/?q=Mrkconfmention"]
+    urls += [f"/api/victims/{pid}/" for pid in m.Victim.objects.values_list("public_id", flat=True)]
+    urls += [f"/api/testimonies/{n}/" for n in m.Testimony.objects.values_list("number", flat=True)]
+    out = {}
+    for url in urls:
+        r = c.get(url)
+        assert r.status_code in (200, 403, 404), (url, r.status_code)
+        out[url] = r.content.decode()
+    return out
+
+
+@pytest.mark.parametrize("role", ["viewer", "volunteer"])
+def test_api_answers_to_lesser_roles_hold_no_confidential_marker(planted, role):
+    from kuager.accounts.services import issue_token
+    from kuager.records.services.roles import add_user
+
+    add_user(f"invented-{role}", role, "an invented long passphrase")
+    answers = _api_answers(issue_token(f"invented-{role}"))
+    leaks = {url: [x for x in _leaks(text) if any(w in x.lower() for w in TEAM_WITHHELD)]
+             for url, text in answers.items()}
+    assert {u: x for u, x in leaks.items() if x} == {}
+    if role == "viewer":  # control: the viewer does get the team's material
+        assert "Nurlan Publicov" in answers["/api/victims/"]
+
+
+def test_the_team_markers_are_in_an_editors_api_answers(planted, enrol):
+    """Control for the test above: an editor's answers hold the withheld markers."""
+    from kuager.accounts.services import issue_token
+    from kuager.records.services.roles import add_user
+
+    enrol(add_user("invented-editor", "editor", "an invented long passphrase")[0])
+    everything = " ".join(_api_answers(issue_token("invented-editor")).values()).lower()
+    for marker in ("mrk-contact-full", "mrkconfmention", "mrk-text-conf", "mrkvictimflag"):
+        assert marker in everything, marker
