@@ -81,5 +81,6 @@ def run(args: argparse.Namespace) -> int:
         print("Two-factor authentication is required for this role: at the first login, after the password, "
               "the web app shows a QR code and a key to add to an authenticator app (Aegis, FreeOTP, Google "
               "Authenticator), then asks for one 6-digit code and shows ten recovery codes to write down. "
-              "A lost phone: `kuager user reset-2fa " + user.username + "`.")
+              "Until then the password alone is enough to set it up: give it in person and have them log in "
+              "and set it up at once. A lost phone: `kuager user reset-2fa " + user.username + "`.")
     return 0
