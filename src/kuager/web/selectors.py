@@ -124,8 +124,11 @@ def filter_victims(qs, audience: str, filters: dict[str, str]):
     Returns:
         The narrowed queryset.
     """
-    for cond in _filter_conditions(audience, filters):
-        qs = qs.filter(id__in=cond.values("victim_id"))
+    conds = _filter_conditions(audience, filters)
+    if conds:  # the first (status, indexed, when given) as a list; the others checked per victim found
+        qs = qs.filter(id__in=conds[0].values("victim_id"))
+    for cond in conds[1:]:
+        qs = qs.filter(Exists(cond.filter(victim_id=OuterRef("pk"))))
     return qs
 
 
