@@ -88,12 +88,6 @@ def test_dedupe_reports_bad_row(tmp_path, capsys):
     assert "bad.csv" in err and "row 2" in err and "birth_year" in err
 
 
-def test_spark_engine_runs_when_pyspark_installed(data):
-    pytest.importorskip("pyspark")
-    res = link(data[0].head(120), engine="spark")
-    assert len(res.clusters) == 120
-
-
 def test_model_keeps_unlike_namesakes_apart(result, data):
     # a and c share a full name but differ in sex and by 20 birth years; b has the name alone
     # and is strongly tied to both, so plain components would chain a, b and c together.

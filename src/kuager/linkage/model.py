@@ -16,8 +16,9 @@ Comparisons (levels from strongest; the null level counts nothing):
   over their spellings) >= 0.9, >= 0.75, >= 0.5, else; computed by a Python function
   registered in DuckDB (``kuager_name_similarity``) and only for pairs that share a
   given, father or full-name key (DuckDB evaluates the condition lazily), so random
-  pairs never pay for it. DuckDB engine only: on Spark this comparison is left out.
-- ``father`` (and ``given`` on Spark, where ``name`` is missing): same canonical key (with term-frequency adjustment, so
+  pairs never pay for it. On Spark the same function runs as a pandas UDF
+  (:mod:`kuager.linkage.spark`), given NULL outside those pairs (Spark is not lazy there).
+- ``father`` (and ``given`` on Spark with :data:`SPARK_NAMES` "parts"): same canonical key (with term-frequency adjustment, so
   a common name counts less), any shared key from :func:`kuager.names.keys`,
   Jaro-Winkler of canonical keys >= 0.92, >= 0.80, else.
 - ``birth``: same full date, birth-year ranges overlap, within 1 year, within 3, else.
@@ -76,12 +77,24 @@ def _name_comparison(part: str):
     )
 
 
-def _similarity_comparison():
+def _overlap(engine: str) -> str:
+    """The SQL function "two arrays share an element" of ``engine``."""
+    return "arrays_overlap" if engine == "spark" else "list_has_any"
+
+
+def _similarity_comparison(engine: str = "duckdb"):
     import splink.comparison_level_library as cll
     from splink.comparison_library import CustomComparison
 
-    gate = ("(list_has_any(given_keys_l, given_keys_r) OR list_has_any(father_keys_l, father_keys_r) "
-            "OR list_has_any(name_keys_l, name_keys_r))")
+    has = _overlap(engine)
+    gate = (f"({has}(given_keys_l, given_keys_r) OR {has}(father_keys_l, father_keys_r) "
+            f"OR {has}(name_keys_l, name_keys_r))")
+    if engine == "spark":
+        # Spark computes a Python function for every row, whatever the condition around
+        # it: pass NULL for pairs outside the gate (the function answers NULL at once)
+        sim = f"{SIMILARITY_UDF}(CASE WHEN {gate} THEN names_l END, CASE WHEN {gate} THEN names_r END)"
+    else:
+        sim = f"{gate} AND {SIMILARITY_UDF}(names_l, names_r)"
     levels = [cll.CustomLevel("names_l IS NULL OR names_r IS NULL").configure(is_null_level=True),
               # a common full name is weaker evidence: term frequency of the canonical full-name key
               cll.ExactMatchLevel("name_canon").configure(
@@ -89,14 +102,13 @@ def _similarity_comparison():
                   label_for_charts="same full-name key")]
     for cut, label in ((0.9, "names alike (similarity >= 0.9)"), (0.75, "names close (similarity >= 0.75)"),
                        (0.5, "names partly alike (similarity >= 0.5)")):
-        levels.append(cll.CustomLevel(f"{gate} AND {SIMILARITY_UDF}(names_l, names_r) >= {cut}",
-                                      label_for_charts=label))
+        levels.append(cll.CustomLevel(f"{sim} >= {cut}", label_for_charts=label))
     levels.append(cll.ElseLevel().configure(label_for_charts="names unlike or share no key"))
     return CustomComparison(output_column_name="name", comparison_levels=levels,
                             comparison_description="kuager.names.similarity over the spellings")
 
 
-def _key_name_comparison():
+def _key_name_comparison(engine: str = "duckdb"):
     """The ``name`` comparison above :data:`LARGE` records: the levels of
     :func:`_similarity_comparison` from the name keys, in plain SQL.
 
@@ -109,15 +121,17 @@ def _key_name_comparison():
     import splink.comparison_level_library as cll
     from splink.comparison_library import CustomComparison
 
-    given = "list_has_any(given_keys_l, given_keys_r)"
-    father = "list_has_any(father_keys_l, father_keys_r)"
-    close = (f"(({given} AND jaro_winkler_similarity(father_canon_l, father_canon_r) >= 0.8) OR "
-             f"({father} AND jaro_winkler_similarity(given_canon_l, given_canon_r) >= 0.8))")
+    has = _overlap(engine)
+    given = f"{has}(given_keys_l, given_keys_r)"
+    father = f"{has}(father_keys_l, father_keys_r)"
+    jw = "jaro_winkler" if engine == "spark" else "jaro_winkler_similarity"  # Splink's jar on Spark
+    close = (f"(({given} AND {jw}(father_canon_l, father_canon_r) >= 0.8) OR "
+             f"({father} AND {jw}(given_canon_l, given_canon_r) >= 0.8))")
     levels = [cll.CustomLevel("names_l IS NULL OR names_r IS NULL").configure(is_null_level=True),
               cll.ExactMatchLevel("name_canon").configure(
                   tf_adjustment_column="name_canon", tf_adjustment_weight=1.0,
                   label_for_charts="same full-name key"),
-              cll.CustomLevel("list_has_any(name_keys_l, name_keys_r)",
+              cll.CustomLevel(f"{has}(name_keys_l, name_keys_r)",
                               label_for_charts="names share a full-name key"),
               cll.CustomLevel(f"{given} AND {father}", label_for_charts="given and father's names share keys"),
               cll.CustomLevel(close, label_for_charts="one name part shares a key, the other is close"),
@@ -211,6 +225,12 @@ def _place_comparison(prefecture: bool):
                             comparison_description="place of origin (kuager.gazetteer.places codes)")
 
 
+#: The name comparison on Spark: "similarity" (the Python function as a pandas UDF, see
+#: :mod:`kuager.linkage.spark`: the same model as on DuckDB), "keys" (:func:`_key_name_comparison`,
+#: plain SQL) or "parts" (separate given and father comparisons, without the full name).
+SPARK_NAMES = "similarity"
+
+
 def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = None,
                 engine: str = "duckdb") -> list:
     """The Splink comparisons for the columns that some record has.
@@ -227,12 +247,13 @@ def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = No
         return col in features.columns and features[col].notna().any()
 
     out = []
-    if engine == "duckdb":
-        out.append(_similarity_comparison() if len(features) <= LARGE else _key_name_comparison())
+    if engine == "duckdb" or SPARK_NAMES != "parts":
+        small = len(features) <= LARGE and (engine == "duckdb" or SPARK_NAMES == "similarity")
+        out.append(_similarity_comparison(engine) if small else _key_name_comparison(engine))
     # On DuckDB the similarity already weighs the given name (aligned with the father's);
     # a separate given-name comparison would count that evidence twice (measured: B-cubed
     # F1 0.937 with it, 0.943 without, on 10,000 synthetic mentions).
-    if present("given_keys") and engine != "duckdb":
+    if present("given_keys") and engine == "spark" and SPARK_NAMES == "parts":
         out.append(_name_comparison("given"))
     if present("father_keys"):
         out.append(_name_comparison("father"))
@@ -461,7 +482,10 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
         t.estimate_probability_two_random_records_match(det, recall=0.6)
     except ValueError:
         pass  # keep Splink's default prior when the rules find (almost) nothing
-    t.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    # Splink samples u in chunks, one query each, until every level has 100 pairs; a Spark
+    # query costs about a second whatever its size, so on Spark one chunk (the whole sample)
+    spark = linker._db_api.sql_dialect.sql_dialect_str == "spark"
+    t.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed, num_chunks=1 if spark else 10)
     # EM, two passes, each the first rule of its group that finds usable pairs: names and
     # place fixed (learns birth, sex, ID with fewer namesakes mistaken for matches than on
     # names alone), then birth year and sex fixed (learns the names and the place)
@@ -547,6 +571,33 @@ def cap_disagreement(linker, caps: dict[str, float] | None = None) -> None:
             for lv in rest:
                 if isinstance(lv.m_probability, float):
                     lv.m_probability = lv.m_probability * (1 - cap) / total
+
+
+def contradiction_sql(columns) -> str | None:
+    """SQL condition on a scored pair: its two records contradict each other.
+
+    A candidate pair below ``link(apart_below=...)`` that meets it is kept apart in
+    clustering (:func:`kuager.linkage.cluster.cluster`), so that a chain of strong pairs
+    through a mention that says little cannot join two people. Contradictions:
+
+    - birth years more than 3 apart, another sex, another valid Chinese ID (the lowest
+      level of ``birth``, ``sex``, ``chinese_id``);
+    - names unlike or sharing no key (``name`` at its lowest level);
+    - siblings: the same father's name (``father``: same canonical key or a shared key)
+      but given names at most partly alike (``name`` at its two lowest levels).
+
+    Args:
+        columns: the columns of the scored pairs (only ``gamma_*`` ones that exist are used).
+    Returns:
+        the condition, or None when no contradiction can be seen in these columns.
+    """
+    columns = set(columns)
+    parts = [f"{g} = 0" for g in ("gamma_birth", "gamma_sex", "gamma_chinese_id") if g in columns]
+    if "gamma_name" in columns:
+        parts.append("gamma_name = 0")
+        if "gamma_father" in columns:
+            parts.append("(gamma_name <= 1 and gamma_father >= 3)")
+    return " or ".join(parts) if parts else None
 
 
 #: A level whose u probability (share of random pairs at it) is at most this is strong
