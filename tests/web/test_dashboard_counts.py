@@ -35,3 +35,20 @@ def test_a_testimony_naming_nobody_is_counted_like_the_export(sample):
     assert wsel._dashboard_counts(access.INTERNAL)["testimonies"] == m.Testimony.objects.count() == 5
     assert wsel._dashboard_counts(access.TEAM)["testimonies"] == 4
     assert wsel._dashboard_counts(access.PUBLIC)["testimonies"] == 3
+
+
+def test_recent_reuses_an_answer_after_a_change_until_it_is_too_old():
+    from kuager.web import cache as wcache
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    first, at = wcache.recent("test-recent", [], compute, max_age=600)
+    wcache.bump()  # a data change
+    again, at2 = wcache.recent("test-recent", [], compute, max_age=600)
+    assert (first, again, at2) == (1, 1, at) and len(calls) == 1
+    fresh, _ = wcache.recent("test-recent", [], compute, max_age=0)  # too old at once: recomputed
+    assert fresh == 2

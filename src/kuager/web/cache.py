@@ -95,3 +95,26 @@ def cached(name: str, args: Any, compute: Callable[[], Any]) -> Any:
         value = compute()
         cache.set(key, value, TTL)
     return value
+
+
+def recent(name: str, args: Any, compute: Callable[[], Any], max_age: int) -> tuple[Any, float]:
+    """Like :func:`cached`, but an answer computed before the last change is still used for ``max_age`` seconds.
+
+    For results that cost seconds and move little with one more testimony (the
+    multiple systems estimate over every victim): after a change the page shows
+    the last answer (saying when it was computed) instead of recomputing at once.
+
+    Returns:
+        ``(value, computed_at)``: the value and when it was computed (``time.time()``).
+    """
+    import time
+
+    digest = hashlib.sha256(json.dumps(args, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    key = f"kuager-web-recent:{name}:{digest}"
+    hit = cache.get(key)
+    now = time.time()
+    if hit is not None and now - hit[1] < max_age:
+        return hit
+    hit = (compute(), now)
+    cache.set(key, hit, max_age)
+    return hit

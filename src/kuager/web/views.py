@@ -351,7 +351,21 @@ def _stats_context(audience: str) -> dict:
             "claims": m.AggregateClaim.objects.select_related("source").order_by("number"),
             "facility_count": m.Facility.objects.count(),
             "datasets": m.Source.objects.filter(facilities__isnull=False).distinct(),
-            "mse": wcache.cached("estimate", [], _estimate)}
+            "mse": _recent_estimate()}
+
+
+#: Seconds the dashboards reuse a multiple systems estimate after the data changed.
+ESTIMATE_MAX_AGE = 600
+
+
+def _recent_estimate() -> dict:
+    """:func:`_estimate`, recomputed at most every :data:`ESTIMATE_MAX_AGE` seconds (a second or more at
+    100,000 victims), with ``computed_at`` (an aware datetime) for the page to say so."""
+    import datetime as dt
+
+    value, at = wcache.recent("estimate", [], _estimate, ESTIMATE_MAX_AGE)
+    return {**value, "computed_at": dt.datetime.fromtimestamp(at, dt.timezone.utc),
+            "max_minutes": ESTIMATE_MAX_AGE // 60}
 
 
 def _estimate() -> dict:
