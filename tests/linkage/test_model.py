@@ -82,3 +82,27 @@ def test_strong_levels_are_rare_agreements_outside_names():
         {"output_column_name": "place", "comparison_levels": [lv(0, True), lv(0.06), lv(0.94)]},
     ]}
     assert strong_levels(params) == [("gamma_soc_sec_id", 3), ("gamma_soc_sec_id", 2)]
+
+
+def test_contradictions_on_scored_pairs():
+    import duckdb
+
+    from kuager.linkage.model import contradiction_sql
+
+    # gamma values by hand: name 4 same key .. 1 partly alike, 0 unlike; father 4 same, 3 shared
+    # key, 0 differ; birth 0 = more than 3 years apart
+    rows = [  # (name, father, birth, contradicts?)
+        (4, 4, 3, False),   # one person
+        (1, 4, -1, True),   # siblings: same father, given names only partly alike
+        (1, 0, 3, False),   # names partly alike, fathers differ: no sign of siblings
+        (0, -1, -1, True),  # names unlike
+        (4, 4, 0, True),    # namesakes born years apart
+        (3, 3, -1, False),  # names alike, father's key shared
+    ]
+    con = duckdb.connect()
+    con.execute("create table p (gamma_name int, gamma_father int, gamma_birth int, want boolean)")
+    con.executemany("insert into p values (?, ?, ?, ?)", rows)
+    cond = contradiction_sql(["gamma_name", "gamma_father", "gamma_birth", "match_probability"])
+    got = con.execute(f"select coalesce({cond}, false), want from p").fetchall()
+    assert [g for g, _ in got] == [w for _, w in got]
+    assert contradiction_sql(["match_probability"]) is None

@@ -34,7 +34,8 @@ from kuager.errors import KuagerError
 __all__ = ["LinkResult", "link"]
 
 #: Agreement columns whose lowest level is a plain contradiction (birth years more than
-#: 3 apart, another sex, another valid Chinese ID): a weak pair with one of them is kept apart.
+#: 3 apart, another sex, another valid Chinese ID); names unlike and siblings' names count
+#: too (:func:`kuager.linkage.model.contradiction_sql`, which defines them all).
 CONTRADICTIONS = ("gamma_birth", "gamma_sex", "gamma_chinese_id")
 
 
@@ -92,7 +93,7 @@ class LinkResult:
 def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: float = 0.9,
          review_band: tuple[float, float] = (0.5, 0.95), decisions: Iterable = (), engine: str = "duckdb",
          extra_fields: dict[str, str] | None = None, threads: int | None = None, file: str | None = None,
-         seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.5,
+         seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.9,
          memory_limit: str | None = None) -> LinkResult:
     """Join the mentions in ``df`` into clusters of one person each.
 
@@ -116,11 +117,13 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         seed: seed of the random sampling in training (same data, same seed, same model).
         keep_linker: keep the Splink linker and predictions on the result.
         apart_below: candidate pairs scored below this probability that also contradict
-            each other (:data:`CONTRADICTIONS`: birth years more than 3 apart, another
-            sex, another valid Chinese ID) are kept apart in clustering, like "different"
-            decisions but weaker (a person's "same" decision overrides them), so that a
-            chain of strong pairs through a record that says little cannot join two
-            namesakes; None to cluster on strong pairs alone.
+            each other (:func:`kuager.linkage.model.contradiction_sql`: birth years more
+            than 3 apart, another sex, another valid Chinese ID, names unlike, siblings'
+            names) are kept apart in clustering, like "different" decisions but weaker (a
+            person's "same" decision overrides them), unless they agree strongly outside
+            the names (:func:`kuager.linkage.model.strong_levels`), so that a chain of
+            strong pairs through a record that says little cannot join two namesakes;
+            None to cluster on strong pairs alone.
     Returns:
         :class:`LinkResult`.
     Raises:
@@ -274,14 +277,13 @@ def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame
     if grouped.empty:
         return empty
     present = set(linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns)
-    parts = [f"{g} = 0" for g in CONTRADICTIONS if g in present]
-    if not parts:
-        return empty
-    contradiction = " or ".join(parts)
-    # a pair that agrees strongly outside the names (same ID number, same address) has an
-    # error in the contradicting field rather than two people: not kept apart
     from kuager.linkage import model
 
+    contradiction = model.contradiction_sql(present)
+    if contradiction is None:
+        return empty
+    # a pair that agrees strongly outside the names (same ID number, same address) has an
+    # error in the contradicting field rather than two people: not kept apart
     strong = [f"{g} = {v}" for g, v in model.strong_levels(linker.misc.save_model_to_json()) if g in present]
     if strong:
         contradiction = f"({contradiction}) and not ({' or '.join(strong)})"
