@@ -1,6 +1,8 @@
 """The gazetteer: places and detention facilities. No Django import here.
 
 Readers for published datasets return plain records; the records app stores them.
+:mod:`kuager.gazetteer.places` maps any spelling of a Xinjiang prefecture or county
+(Chinese, pinyin, Kazakh, Uyghur, English) to its GB/T 2260 code.
 """
 
 from kuager.gazetteer.buzzfeed import (
@@ -9,5 +11,7 @@ from kuager.gazetteer.buzzfeed import (
     FacilityRecord,
     read_buzzfeed_facilities,
 )
+from kuager.gazetteer.places import Place, lookup, place_codes, places, prefectures
 
-__all__ = ["BUZZFEED_ATTRIBUTION", "BUZZFEED_LICENSE", "FacilityRecord", "read_buzzfeed_facilities"]
+__all__ = ["BUZZFEED_ATTRIBUTION", "BUZZFEED_LICENSE", "FacilityRecord", "Place", "lookup", "place_codes", "places",
+           "prefectures", "read_buzzfeed_facilities"]
