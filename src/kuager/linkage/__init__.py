@@ -145,11 +145,13 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     stats: dict[str, Any] = {"records": len(df)}
     t0 = time.perf_counter()
     feats = ft.prepare(df, file=file, extra_fields=extra_fields)
-    known = set(feats["unique_id"])
-    for a, b in dec:
-        for r in (a, b):
-            if r not in known:
-                raise KuagerError(f"a decision names record {r!r}, which is not in the input")
+    if dec:
+        known = set(feats["unique_id"])
+        for a, b in dec:
+            for r in (a, b):
+                if r not in known:
+                    raise KuagerError(f"a decision names record {r!r}, which is not in the input")
+        del known
     stats["seconds_features"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -157,6 +159,10 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     if params is None:
         progress.say("Estimating the model's parameters (EM)")
         params = model.train(linker, feats, seed=seed)
+    # the features are in the engine now; only the ids are needed here (a million
+    # mentions' lists of keys take about a gigabyte as Python objects)
+    ids = feats["unique_id"]
+    del feats
     stats["seconds_train"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -205,9 +211,9 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     scored = pairs[pairs["match_probability"].notna()]
     apart = None
     if apart_below is not None and apart_below > 0:
-        apart = _apart_pairs(linker, table, feats["unique_id"], scored, threshold, dec, apart_below)
+        apart = _apart_pairs(linker, table, ids, scored, threshold, dec, apart_below)
         stats["apart_pairs"] = len(apart)
-    clustering = cl.cluster(feats["unique_id"], scored[["unique_id_l", "unique_id_r", "match_probability"]],
+    clustering = cl.cluster(ids, scored[["unique_id_l", "unique_id_r", "match_probability"]],
                             threshold, [(a, b, d) for (a, b), d in dec.items()], apart=apart)
     stats["seconds_cluster"] = time.perf_counter() - t0
     stats["clusters"] = len(set(clustering.clusters.values()))
