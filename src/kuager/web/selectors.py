@@ -169,12 +169,22 @@ def search(query: str, audience: str, filters: dict[str, str] | None = None, lim
     victim is kept only when the name or number matched belongs to a mention
     ``audience`` may see (so a withheld spelling never leads to a person).
 
+    The ids found are cached until the data changes (:mod:`kuager.web.cache`), so
+    the next pages of a search, and the same search again, cost one query.
+
     Returns:
         Victims, best name match first (at most ``limit``).
     """
+    q = query.strip()
+    f = _clean_filters(filters)
+    ids = wcache.cached("search", [q, audience, f, limit], lambda: [v.id for v in _search(q, audience, f, limit)])
+    return victims_in_order(ids)
+
+
+def _search(q: str, audience: str, filters: dict[str, str], limit: int) -> list[m.Victim]:
+    """:func:`search`, uncached."""
     from kuager import names as kn
 
-    q = query.strip()
     found = rsel.search_victims(q, limit=limit)
     if not found:
         return []
@@ -186,7 +196,7 @@ def search(query: str, audience: str, filters: dict[str, str] | None = None, lim
         qkeys = kn.keys(q)
         ok = set(m.NameKey.objects.filter(key__in=qkeys, name__mention__in=base)
                  .values_list("name__mention__victim_id", flat=True))
-    for cond in _filter_conditions(audience, filters or {}):
+    for cond in _filter_conditions(audience, filters):
         if not ok:
             break
         ok &= set(cond.filter(victim_id__in=sorted(ok)).values_list("victim_id", flat=True))

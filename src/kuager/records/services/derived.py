@@ -72,8 +72,10 @@ def refresh_status(mention_ids: Iterable[int | None]) -> int:
     wanted = computed_status(mention_ids)
     if not wanted:
         return 0
-    stored = {mid: (k, y) for mid, k, y in m.Mention.objects.filter(id__in=list(wanted))
-              .values_list("id", "status_kind", "event_years")}
+    stored = {}
+    for chunk in _chunks(wanted):
+        stored.update({mid: (k, y) for mid, k, y in m.Mention.objects.filter(id__in=chunk)
+                       .values_list("id", "status_kind", "event_years")})
     changed: dict[tuple[str, str], list[int]] = {}
     for mid, values in wanted.items():
         if mid in stored and stored[mid] != values:
