@@ -144,6 +144,33 @@ def stop() -> None:
 atexit.register(stop)
 
 
+def jvm_usage() -> dict[str, float] | None:
+    """CPU seconds and peak resident memory of the session's JVM (Linux ``/proc``).
+
+    Returns:
+        ``{"cpu_seconds": user + system of the JVM and its finished children (the Python
+        workers), "peak_mb": the JVM's peak resident MB}``, or None without a session or
+        ``/proc``. The JVM is a child of this process that lives until it exits, so
+        ``resource.getrusage`` does not count it.
+    """
+    spark = _state["session"]
+    proc = getattr(getattr(spark, "sparkContext", None), "_gateway", None)
+    pid = getattr(getattr(proc, "proc", None), "pid", None)
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            hwm = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    # fields after the name: state is [0], so utime, stime, cutime, cstime are [11:15]
+    cpu = sum(int(x) for x in fields[11:15]) / ticks
+    return {"cpu_seconds": cpu, "peak_mb": hwm / 1024}
+
+
 @lru_cache(maxsize=2_000_000)
 def best_similarity(a: str, b: str) -> float:
     """Highest :func:`kuager.names.similarity` (0-1) over the first three spellings of ``a`` and ``b``.
