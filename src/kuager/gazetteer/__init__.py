@@ -11,7 +11,8 @@ from kuager.gazetteer.buzzfeed import (
     FacilityRecord,
     read_buzzfeed_facilities,
 )
-from kuager.gazetteer.places import Place, lookup, place_codes, places, prefectures
+# the module kuager.gazetteer.places keeps its name: its function places() is not re-exported here
+from kuager.gazetteer.places import Place, lookup, place_codes, prefectures
 
-__all__ = ["BUZZFEED_ATTRIBUTION", "BUZZFEED_LICENSE", "FacilityRecord", "Place", "lookup", "place_codes", "places",
+__all__ = ["BUZZFEED_ATTRIBUTION", "BUZZFEED_LICENSE", "FacilityRecord", "Place", "lookup", "place_codes",
            "prefectures", "read_buzzfeed_facilities"]
