@@ -108,6 +108,7 @@ def test_no_java_is_named(monkeypatch):
 
 # ------------------------------------------------------------------ on Spark
 
+@pytest.mark.spark
 def test_session_is_local_quiet_and_has_a_checkpoint_dir(spark_session):
     conf = spark_session.sparkContext.getConf()
     assert spark_session.sparkContext.master == "local[2]"
@@ -116,6 +117,7 @@ def test_session_is_local_quiet_and_has_a_checkpoint_dir(spark_session):
     assert sp.session() is spark_session  # one per process
 
 
+@pytest.mark.spark
 def test_known_duplicates_join_and_different_people_stay_apart(spark_run):
     clusters, _, _ = spark_run
     for group in SAME:
@@ -125,6 +127,7 @@ def test_known_duplicates_join_and_different_people_stay_apart(spark_run):
     assert list(clusters.values()).count(clusters["k-alone"]) == 1
 
 
+@pytest.mark.spark
 def test_spark_clusters_the_synthetic_people_well(spark_run, data):
     clusters, _, _ = spark_run
     _, truth = data
@@ -134,6 +137,7 @@ def test_spark_clusters_the_synthetic_people_well(spark_run, data):
     assert b3.f1 > 0.85 and b3.f1 > singletons.f1 + 0.2
 
 
+@pytest.mark.spark
 def test_dedupe_output_and_model(spark_run, data):
     _, params, res = spark_run
     df, _ = data
@@ -147,6 +151,7 @@ def test_dedupe_output_and_model(spark_run, data):
     assert params["sql_dialect"] == "spark"
 
 
+@pytest.mark.spark
 def test_same_known_clusters_as_duckdb(spark_run, data):
     clusters, _, _ = spark_run
     df, truth = data
