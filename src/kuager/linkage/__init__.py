@@ -34,8 +34,8 @@ from kuager.errors import KuagerError
 __all__ = ["LinkResult", "link"]
 
 #: Agreement columns whose lowest level is a plain contradiction (birth years more than
-#: 3 apart, another sex, another valid Chinese ID); names unlike and siblings' names count
-#: too (:func:`kuager.linkage.model.contradiction_sql`, which defines them all).
+#: 3 apart, another sex, another valid Chinese ID); siblings' names count too
+#: (:func:`kuager.linkage.model.contradiction_sql`, which defines them all).
 CONTRADICTIONS = ("gamma_birth", "gamma_sex", "gamma_chinese_id")
 
 
@@ -118,8 +118,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         keep_linker: keep the Splink linker and predictions on the result.
         apart_below: candidate pairs scored below this probability that also contradict
             each other (:func:`kuager.linkage.model.contradiction_sql`: birth years more
-            than 3 apart, another sex, another valid Chinese ID, names unlike, siblings'
-            names) are kept apart in clustering, like "different" decisions but weaker (a
+            than 3 apart, another sex, another valid Chinese ID, siblings' names) are
+            kept apart in clustering, like "different" decisions but weaker (a
             person's "same" decision overrides them), unless they agree strongly outside
             the names (:func:`kuager.linkage.model.strong_levels`), so that a chain of
             strong pairs through a record that says little cannot join two namesakes;
