@@ -345,9 +345,14 @@ def settings(features: pd.DataFrame, extra_fields: dict[str, str] | None = None,
 MEMORY_SHARE = 0.25
 
 
+#: Most DuckDB may spill to its temp directory before it stops with an error.
+TEMP_LIMIT = "20GB"
+
+
 def _limit_memory(con, memory_limit: str | None) -> None:
     """Set DuckDB's ``memory_limit`` (e.g. ``"8GB"``; default :data:`MEMORY_SHARE` of
-    the machine's memory), a temp directory to spill to, and no insertion order
+    the machine's memory), a temp directory to spill to (at most :data:`TEMP_LIMIT`),
+    and no insertion order
     (which lets DuckDB stream large results instead of buffering them)."""
     import os
     import tempfile
@@ -362,6 +367,8 @@ def _limit_memory(con, memory_limit: str | None) -> None:
         con.execute(f"SET memory_limit='{memory_limit}'")
     tmp = os.path.join(tempfile.gettempdir(), f"kuager-duckdb-{os.getpid()}")
     con.execute(f"SET temp_directory='{tmp}'")
+    # an error rather than a full disk (a blocking rule gone wrong spilled 33 GB in 4 minutes)
+    con.execute(f"SET max_temp_directory_size='{TEMP_LIMIT}'")
     con.execute("SET preserve_insertion_order=false")
 
 
