@@ -64,3 +64,19 @@ def test_memory_limit_is_set(large):
     value = large.linker.misc.query_sql("select current_setting('memory_limit') as v", output_type="pandas").v[0]
     number, unit = value.split()
     assert unit in ("MiB", "MB") and float(number) < 1024
+
+
+def test_candidate_pairs_in_sql_are_splinks_own(data, monkeypatch):
+    monkeypatch.setattr(model, "LARGE", 1)
+    feats = ft.prepare(data[0])
+    own = model.build_linker(feats, None)
+    ours = model.build_linker(feats, None)
+    n = model.register_candidate_pairs(ours, feats)
+
+    def pairs(linker):
+        table = model.predict(linker, warning_mode="never").physical_name
+        got = linker.misc.query_sql(f"select unique_id_l, unique_id_r from {table}", output_type="pandas")
+        return set(zip(got.unique_id_l, got.unique_id_r))
+
+    expected = pairs(own)
+    assert len(expected) > 50 and pairs(ours) == expected and n == len(expected)

@@ -159,6 +159,11 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     if params is None:
         progress.say("Estimating the model's parameters (EM)")
         params = model.train(linker, feats, seed=seed)
+    if engine == "duckdb" and len(feats) > model.LARGE:
+        t1 = time.perf_counter()
+        progress.say("Finding candidate pairs")
+        model.register_candidate_pairs(linker, feats, extra_fields)
+        stats["seconds_blocking"] = time.perf_counter() - t1
     # the features are in the engine now; only the ids are needed here (a million
     # mentions' lists of keys take about a gigabyte as Python objects)
     ids = feats["unique_id"]
