@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
 from kuager.records import models as m
@@ -287,17 +288,54 @@ def _review_candidates(limit: int = 200) -> list[Candidate]:
     return out[:limit]
 
 
-def _name_key_candidates(limit: int = 200) -> list[Candidate]:
-    """Pairs of victims that share a full-name key (``n:`` or ``f:`` of :func:`kuager.names.keys`).
+#: Most name-key pairs kept between changes of names (see :func:`_name_key_pairs`).
+NAME_PAIRS_KEPT = 5000
 
-    Scored by the best :func:`kuager.names.similarity` between their names
-    (a stand-in until :mod:`kuager.linkage` gives probabilities); pairs that
-    already have a human judgement are left out. Keys shared by more than
-    :data:`MAX_BLOCK` victims are skipped.
+
+def _names_fingerprint() -> tuple:
+    """What the name-key pairs depend on: the name keys held and which victim each mention belongs to.
+
+    One query (a scan of the keys' index and of the mentions): the number and
+    highest id of the name keys, the number of mentions and a checksum of their
+    (mention, victim) assignment that a move, a swap, a merge or an unmerge changes.
+    """
+    nk = connection.ops.quote_name(m.NameKey._meta.db_table)
+    mn = connection.ops.quote_name(m.Mention._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT (SELECT COUNT(*) FROM {nk}), (SELECT MAX(id) FROM {nk}), (SELECT COUNT(*) FROM {mn}), "
+                    f"(SELECT SUM(((id % 1000003) * (COALESCE(victim_id, 0) % 1000003)) % 1000000007) FROM {mn})")
+        return tuple(cur.fetchone())
+
+
+def _name_key_pairs(cap: int | None = NAME_PAIRS_KEPT) -> tuple[list[tuple], bool]:
+    """Every pair of victims sharing a full-name key, scored, decided or not (see :func:`_name_key_candidates`).
+
+    Costs a second or more at 100,000 victims, and depends only on the names and
+    on which victim holds each mention, so it is kept (in Django's cache) under
+    :func:`_names_fingerprint`: a decision of "different" or "unsure", a
+    publication setting or a new event does not recompute it.
+
+    Args:
+        cap: keep the ``cap`` best pairs (None: all).
 
     Returns:
-        Up to ``limit`` candidates, highest score first (ties by public ids).
+        ``(pairs, truncated)``: pairs ``(a id, b id, score, keys, a public id, b public id)``,
+        best first (ties by public ids); ``truncated`` when more pairs exist than were kept.
     """
+    from django.core.cache import cache
+
+    import hashlib
+
+    digest = hashlib.sha256(repr(_names_fingerprint()).encode()).hexdigest()[:24]
+    key = f"kuager-web:name_pairs:{cap}:{digest}"
+    hit = cache.get(key)
+    if hit is None:
+        hit = _compute_name_key_pairs(cap)
+        cache.set(key, hit, 3600)
+    return hit
+
+
+def _compute_name_key_pairs(cap: int | None) -> tuple[list[tuple], bool]:
     from kuager import names as kn
 
     # key ranges rather than startswith: SQLite's LIKE cannot use the index on key
@@ -310,18 +348,16 @@ def _name_key_candidates(limit: int = 200) -> list[Candidate]:
     blocks: dict[str, set[int]] = {}
     for key, vid in rows:
         blocks.setdefault(key, set()).add(vid)
-    decided = _decided_pairs()
     pairs: dict[tuple[int, int], list[str]] = {}
     for key, vids in blocks.items():
         vids = sorted(vids)
         for i, a in enumerate(vids):
             for b in vids[i + 1:]:
-                if (a, b) not in decided:
-                    pairs.setdefault((a, b), []).append(key)
+                pairs.setdefault((a, b), []).append(key)
     if not pairs:
-        return []
+        return [], False
     involved = {v for p in pairs for v in p}
-    victims = {v.id: v for v in m.Victim.objects.filter(id__in=involved)}
+    public_ids = dict(m.Victim.objects.filter(id__in=involved).values_list("id", "public_id"))
     texts: dict[int, list[str]] = {}
     for vid, text in m.MentionName.objects.filter(mention__victim_id__in=involved).values_list(
             "mention__victim_id", "text"):
@@ -329,9 +365,33 @@ def _name_key_candidates(limit: int = 200) -> list[Candidate]:
     out = []
     for (a, b), ks in pairs.items():
         score = max((kn.similarity(x, y) for x in texts.get(a, []) for y in texts.get(b, [])), default=0.0)
-        out.append(Candidate(victims[a], victims[b], score, sorted(ks)))
-    out.sort(key=lambda c: (-c.score, c.a.public_id, c.b.public_id))
-    return out[:limit]
+        out.append((a, b, score, sorted(ks), public_ids[a], public_ids[b]))
+    out.sort(key=lambda p: (-p[2], p[4], p[5]))
+    return (out[:cap], len(out) > cap) if cap else (out, False)
+
+
+def _name_key_candidates(limit: int = 200) -> list[Candidate]:
+    """Pairs of victims that share a full-name key (``n:`` or ``f:`` of :func:`kuager.names.keys`).
+
+    Scored by the best :func:`kuager.names.similarity` between their names
+    (a stand-in until :mod:`kuager.linkage` gives probabilities); pairs that
+    already have a human judgement are left out (read now; the pairs themselves
+    come from :func:`_name_key_pairs`). Keys shared by more than
+    :data:`MAX_BLOCK` victims are skipped.
+
+    Returns:
+        Up to ``limit`` candidates, highest score first (ties by public ids).
+    """
+    decided = _decided_pairs()
+    pairs, truncated = _name_key_pairs()
+    kept = [p for p in pairs if (p[0], p[1]) not in decided]
+    if len(kept) < limit and truncated:  # decisions used up the pairs kept: all of them, once
+        pairs, _ = _name_key_pairs(cap=None)
+        kept = [p for p in pairs if (p[0], p[1]) not in decided]
+    kept = kept[:limit]
+    victims = m.Victim.objects.in_bulk({v for p in kept for v in p[:2]})
+    return [Candidate(victims[a], victims[b], score, keys) for a, b, score, keys, _, _ in kept
+            if a in victims and b in victims]
 
 
 @dataclass
