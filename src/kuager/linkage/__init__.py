@@ -302,6 +302,8 @@ def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame
     out = linker.misc.query_sql(
         f"select t.unique_id_l, t.unique_id_r from {table} t "
         f"join {ref.physical_name} a on t.unique_id_l = a.uid join {ref.physical_name} b on t.unique_id_r = b.uid "
-        f"where a.comp = b.comp and t.match_probability < {float(below)} and ({contradiction})",
+        # "a.comp - b.comp = 0", not "a.comp = b.comp": as an equality DuckDB may join the
+        # components with themselves first (size squared rows; 13 GB spilled at a million)
+        f"where a.comp - b.comp = 0 and t.match_probability < {float(below)} and ({contradiction})",
         output_type="pandas")
     return out if len(out) else empty
