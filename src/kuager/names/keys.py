@@ -8,7 +8,11 @@ every script, built on the consonant form of :mod:`kuager.names.normalize`:
   ``Асылбек Талғатұлы``, ``TALGATULY ASYLBEK``, ``Talgatov Asylbek``, ``阿斯力别克·塔力哈提``
   and ``Asilibieke Talihati`` share ``n:VSLBK|TLKT``;
 - ``"f:" + given and father run together``: matches a Chinese form written without the dot;
-- ``"g:" + given``: the given name alone, for search by a given name.
+- ``"g:" + given``: the given name alone, for search by a given name;
+- ``"u:" + the two parts in alphabetical order``: the same for a name written with the
+  father's name first (阿迪里·古丽米拉, "Adil Gulmira" and "Gulmira Adilkyzy" share it),
+  where the ``n:`` keys, in role order, differ. It also joins a father and a son named
+  after his grandfather; :func:`kuager.names.similarity` tells those apart.
 
 Decoded Chinese/pinyin interpretations add their own keys, so a name can have several.
 """
@@ -35,6 +39,7 @@ def _keys(name: str) -> frozenset[str]:
         out.add("g:" + g)
         for s in ss:
             out.add("n:" + g + "|" + s)
+            out.add("u:" + (g + "|" + s if g <= s else s + "|" + g))
     for gf in p.given_forms:
         for sf in p.second_forms:
             out.add("f:" + coarse(medium(gf.fine + sf.fine)).replace("V", ""))
@@ -48,9 +53,10 @@ def keys(name: str) -> set[str]:
         name: a name in any script.
     Returns:
         a new set of strings with prefixes ``n:`` (given|father), ``f:`` (given and
-        father run together) and ``g:`` (given alone); empty for a name without letters.
-        Two spellings of one name share at least one ``n:`` or ``f:`` key in the usual
-        cases (see docs/names.md for the measured share).
+        father run together), ``u:`` (the two parts in either order) and ``g:`` (given
+        alone); empty for a name without letters. Two spellings of one name share at
+        least one ``n:`` or ``f:`` key in the usual cases (see docs/names.md for the
+        measured share), and a ``u:`` key when one of them puts the father's name first.
     Raises:
         TypeError: ``name`` is not a str.
 

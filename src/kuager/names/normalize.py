@@ -188,6 +188,11 @@ def forms_of_root(root1: str, script: str, raw: str) -> tuple[Form, ...]:
         return (make_form(finish(_ascii_digraphs(chinese.decode_han(raw))), reliable=False),)
     fine = finish(root1)
     out = [make_form(fine, True)]
+    if _initial_fricative(raw, script) and len(root1) > 2 and root1[0] in "gh":
+        # Chinese has no ғ and renders initial ғ/һ with a vowel syllable (艾热提 Ғәйрәт)
+        f2 = make_form(finish(root1[1:]), reliable=False)
+        if f2.fine:
+            out.append(f2)
     if script == "Latin" and raw.isascii():
         dec = chinese.decode_pinyin(raw.lower().replace("'", "").replace("-", ""))
         if dec is not None:
@@ -195,6 +200,32 @@ def forms_of_root(root1: str, script: str, raw: str) -> tuple[Form, ...]:
             if f2.fine != out[0].fine:
                 out.append(f2)
     return tuple(out)
+
+
+_VOWEL_LETTERS = set("aeiouyäöüıéëèáóúūəæ")
+
+
+def _initial_fricative(raw: str, script: str) -> bool:
+    """True when a name part begins with ғ (gh, ğ, غ) or with һ (h, ھ) before a vowel.
+
+    The Chinese transcription of Uyghur and Kazakh names has no syllable for these
+    sounds and writes such a name from its vowel: 艾热提 Ғәйрәт/Gheyret, 吾甫尔
+    Ғопур, 吾守尔 Hoshur, 艾则孜 Hezim/Eziz. :func:`forms_of_root` then adds the reading
+    without the first sound, flagged unreliable (compared as a decoded form is).
+    """
+    low = raw.lower()
+    if len(low) < 3:
+        return False
+    if script == "Cyrillic":
+        return low[0] in "ғһ"
+    if script == "Arabic":
+        low = uyghur.arabic_to_uly(raw).lower()
+        script = "Latin"
+    if script == "Latin":
+        if low.startswith(("gh", "ğ")):
+            return True
+        return low[0] == "h" and low[1] in _VOWEL_LETTERS
+    return False
 
 
 def token_script(token: str) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kuager.names import normalize
+from kuager.names.chinese import segment_pinyin
 from kuager.names.scripts import detect_script, has_dot, split_tokens
 
 # (compiled pattern on the lower-cased token, kind); first match wins, longest suffixes first
@@ -40,7 +41,7 @@ _SUFFIXES = {
     ],
     "Latin": [
         (r"(uly|ūly|ulı|uulu|ogly|oglu|ogli|oghli|oğlu|ugli|o['’ʻ]g['’ʻ]li)$", _PATRO),
-        (r"(kyzy|qyzy|qızı|kızı|kizi|qizi|kyzi|kizy|kazy|gyzy|kysy)$", _PATRO),
+        (r"(kyzy|qyzy|qızı|kızı|kizi|qizi|kyzi|qyzi|kizy|qizy|kazy|gyzy|kysy)$", _PATRO),
         (r"(yevich|ievich|ovich|evich|ovych|evych|yevna|ievna|ovna|evna)$", _RUPATRO),
         (r"(yeva|ieva|ova|eva|yev|iev|ov|ev)$", _SURNAME),
     ],
@@ -91,6 +92,11 @@ class PersonName:
             form, so the order of the parts does not matter.
         fused: True for a Chinese form without a separator (given and father's name in
             one run of characters).
+        roles_from: what the roles rest on: ``"suffix"`` (a patronymic or Russian-style
+            surname suffix names the father's part), ``"han"`` (the order of a Chinese
+            form, given · father) or ``"position"`` (the order of an unmarked name, given
+            first). Only a suffix says which part is the father's whatever the order;
+            the other two are conventions that a writer may not have followed.
     """
 
     original: str
@@ -102,6 +108,7 @@ class PersonName:
     patronymic: str | None = None
     marked: bool = False
     fused: bool = False
+    roles_from: str = "position"
     # internal: forms used by keys() and similarity()
     given_forms: tuple = field(default=(), repr=False, compare=False)
     second_forms: tuple = field(default=(), repr=False, compare=False)
@@ -152,6 +159,24 @@ def _token_info(t: str) -> tuple:
     return (t, ts, root, suf, kind, forms)
 
 
+def _uli(token: str) -> bool:
+    """True for a Latin word ending in -uli, the press spelling of -ұлы (Temirbekuli),
+    with a root of at least :data:`_MIN_ROOT` letters, that cannot be read as pinyin: in
+    pinyin -uli ends many given names (Wubuli 吾布力, Ayiguli 阿依古丽), never a patronymic."""
+    low = token.lower()
+    if not low.endswith("uli") or len(low) - 3 < _MIN_ROOT:
+        return False
+    return not (low.isascii() and low.isalpha() and segment_pinyin(low) is not None)
+
+
+@lru_cache(maxsize=50_000)
+def _uli_info(t: str) -> tuple:
+    """:func:`_token_info` of a word ending in -uli read as a patronymic."""
+    root, suf = t[:-3], t[-3:]
+    forms = normalize.forms_of_root(normalize.stage1(root, "Latin"), "Latin", root)
+    return (t, "Latin", root, suf, _PATRO, forms)
+
+
 @lru_cache(maxsize=200_000)
 def parse(name: str) -> PersonName:
     """Parse a name in any script into parts with roles.
@@ -181,8 +206,15 @@ def parse(name: str) -> PersonName:
         else:
             toks.append(t)
     infos = [_token_info(t) for t in toks]  # (text, script, root, suffix, kind, forms)
+    if len(infos) > 1 and not any(x[4] in (_PATRO, _RUPATRO) for x in infos):
+        # press spelling -uli of -ұлы: only on a word that is not pinyin (Wubuli, Ayiguli)
+        for k, x in enumerate(infos):
+            if x[1] == "Latin" and not x[4] and _uli(x[0]):
+                infos[k] = _uli_info(x[0])
+                break
 
     roles = [""] * len(infos)
+    roles_from = "position"
     han = [i for i, x in enumerate(infos) if x[1] == "Han"]
     fused = False
     marked = False
@@ -197,6 +229,7 @@ def parse(name: str) -> PersonName:
             for k in range(2, len(infos)):
                 roles[k] = "other"
             marked = True
+            roles_from = "han"
     else:
         patro = [i for i, x in enumerate(infos) if x[4] in (_PATRO, _RUPATRO)]
         surn = [i for i, x in enumerate(infos) if x[4] == _SURNAME]
@@ -204,6 +237,7 @@ def parse(name: str) -> PersonName:
         if patro:
             roles[patro[0]] = "father"
             marked = True
+            roles_from = "suffix"
         if surn:
             # a surname-looking word is a given name when nothing else could be one
             if not plain and not patro and len(surn) >= 1 and len(infos) > 1 and surn[0] == 0:
@@ -212,6 +246,7 @@ def parse(name: str) -> PersonName:
             if surn:
                 roles[surn[0]] = "surname"
                 marked = True
+                roles_from = "suffix"
         if plain:
             roles[plain[0]] = "given"
             rest = plain[1:]
@@ -241,7 +276,7 @@ def parse(name: str) -> PersonName:
     sk = fi if fi >= 0 else si
     return PersonName(
         original=name, script=script, parts=parts, given=given, father=father, surname=surname,
-        patronymic=patronymic, marked=marked, fused=fused,
+        patronymic=patronymic, marked=marked, fused=fused, roles_from=roles_from,
         given_forms=infos[gi][5] if gi >= 0 else (),
         second_forms=infos[sk][5] if sk >= 0 else (),
         surname_forms=infos[si][5] if (fi >= 0 and si >= 0) else (),
