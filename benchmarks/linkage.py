@@ -151,6 +151,14 @@ def load(dataset: str) -> tuple[pd.DataFrame, dict[str, str]]:
 
 # ----------------------------------------------------------------------------- systems
 
+#: ``link(apart_below=...)`` of the Kuager runs (``--apart-below``); "default" leaves link's own.
+APART_BELOW: float | str | None = "default"
+
+
+def _apart() -> dict:
+    return {} if APART_BELOW == "default" else {"apart_below": APART_BELOW}
+
+
 def run_kuager(dataset: str, df: pd.DataFrame, threads: int, engine: str = "duckdb") -> tuple[dict, dict]:
     from kuager.linkage import link
 
@@ -167,10 +175,10 @@ def run_kuager(dataset: str, df: pd.DataFrame, threads: int, engine: str = "duck
             mentions[col] = df[col]
         mentions.loc[mentions.names == "", "names"] = "?"
         result = link(mentions, threshold=THRESHOLD, extra_fields=FEBRL_EXTRA, threads=threads, keep_linker=True,
-                      engine=engine)
+                      engine=engine, **_apart())
     else:
         result = link(df.drop(columns=["synthetic"]), threshold=THRESHOLD, threads=threads, keep_linker=True,
-                      engine=engine)
+                      engine=engine, **_apart())
     steps = {k: round(v, 1) for k, v in result.stats.items() if k.startswith("seconds_")}
     return result.clusters, {"candidate_pairs": result.stats["candidate_pairs"],
                              "_pairs": (result.linker, result.predictions.physical_name), "steps": steps}
@@ -324,9 +332,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--spark", action="store_true",
                     help="add Kuager on Spark (system k-spark) on FEBRL3 and synthetic 10,000")
+    ap.add_argument("--apart-below", default="default",
+                    help="link(apart_below=...) for Kuager: a probability, or none (default: link's own)")
     ap.add_argument("--large", type=int, help="set kuager.linkage.model.LARGE (try the large-input model on less)")
     ap.add_argument("--one", nargs=2, metavar=("SYSTEM", "DATASET"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    global APART_BELOW
+    APART_BELOW = ("default" if args.apart_below == "default" else
+                   None if args.apart_below == "none" else float(args.apart_below))
     if args.large is not None:
         from kuager.linkage import model
 
@@ -349,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     print(head)
     for ds, run_systems in runs:
         for system in run_systems:
-            extra = ["--large", str(args.large)] if args.large is not None else []
+            extra = (["--large", str(args.large)] if args.large is not None else []) + [
+                "--apart-below", args.apart_below]
             proc = subprocess.run([sys.executable, __file__, "--one", system, ds, "--threads", str(args.threads)]
                                   + extra, capture_output=True, text=True)
             if proc.returncode:
