@@ -59,9 +59,11 @@ def _parts(spelling: str) -> tuple[frozenset[str], frozenset[str], frozenset[str
     """(full-name keys, given keys, father keys) of one spelling.
 
     Uses the documented key forms of :func:`kuager.names.keys`: ``n:GIVEN|FATHER``,
-    ``f:GIVENFATHER`` (run together) and ``g:GIVEN``. Full-name keys are the ``n:``
-    and ``f:`` keys; the given part's keys are the ``g:`` values and the first half
-    of each ``n:``; the father's part's keys the second half of each ``n:``.
+    ``f:GIVENFATHER`` (run together), ``u:`` (the two parts in either order, so a
+    spelling with the father's name first shares it) and ``g:GIVEN``. Full-name keys
+    are the ``n:``, ``f:`` and ``u:`` keys; the given part's keys are the ``g:`` values
+    and the first half of each ``n:``; the father's part's keys the second half of
+    each ``n:``.
     """
     full, given, father = set(), set(), set()
     for k in _keys(spelling):
