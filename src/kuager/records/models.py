@@ -603,3 +603,18 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.n)
+
+
+class Setting(models.Model):
+    """A named value the instance keeps about itself, e.g. ``name_key_rules``.
+
+    ``name_key_rules`` holds :func:`kuager.names.rules_fingerprint` of the rules that
+    made the stored :class:`NameKey` rows (see
+    :func:`kuager.records.services.names.ensure_current_keys`).
+    """
+
+    name = models.CharField(max_length=60, unique=True)
+    value = models.TextField(blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -13,6 +13,9 @@ from django.core.management import call_command
 def initialise(verbosity: int = 0) -> Path:
     """Create ``$KUAGER_HOME`` (mode 0700), its secret key, the encryption key file, and migrate the database.
 
+    Also recomputes the stored name keys when the key rules changed since they were
+    made (:func:`kuager.records.services.names.ensure_current_keys`).
+
     Idempotent: an existing directory, key and database are kept.
 
     Returns:
@@ -32,6 +35,12 @@ def initialise(verbosity: int = 0) -> Path:
     from kuager.records.services.roles import ensure_roles
 
     ensure_roles()
+    from kuager import progress
+    from kuager.records.services.names import ensure_current_keys
+
+    rekeyed = ensure_current_keys()  # after an upgrade that changed the name key rules
+    if rekeyed:
+        progress.say(f"Re-keyed {rekeyed} names: the name key rules changed.")
     return home
 
 
