@@ -55,3 +55,13 @@ def test_refusal_and_errors(od_victims):
 
     with pytest.raises(Http404):
         _get(editor, "V-00999")
+
+
+def test_the_export_entry_names_the_signed_in_editor(od_victims):
+    from kuager.audit.models import AuditEntry
+
+    editor = _user("edna", "editor")
+    assert _get(editor, "V-00001").status_code == 200
+    assert _get(editor, "V-00001", format="docx").status_code == 200
+    entries = AuditEntry.objects.filter(action="export", object_key="V-00001").order_by("seq")
+    assert [(e.actor, e.new["format"]) for e in entries] == [("web:edna", "pdf"), ("web:edna", "docx")]

@@ -147,7 +147,7 @@ def test_logins_and_failed_logins_are_audited(client, django_user_model):
     assert client.login(username="invented-editor", password="a long invented passphrase")
     assert not client.login(username="invented-editor", password="wrong")
     rows = list(AuditEntry.objects.values_list("action", "actor", "object_key"))
-    assert ("login", "invented-editor", "invented-editor") in rows
+    assert ("login", "web:invented-editor", "invented-editor") in rows
     assert ("login_failed", "anonymous", "invented-editor") in rows
 
 

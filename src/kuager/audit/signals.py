@@ -6,14 +6,14 @@ from __future__ import annotations
 def on_login(sender, request, user, **kwargs) -> None:
     from kuager.audit.services import record
 
-    record("login", ("auth.user", user.get_username()), actor=user.get_username())
+    record("login", ("auth.user", user.get_username()), actor=f"web:{user.get_username()}")
 
 
 def on_logout(sender, request, user, **kwargs) -> None:
     from kuager.audit.services import record
 
     if user is not None:
-        record("logout", ("auth.user", user.get_username()), actor=user.get_username())
+        record("logout", ("auth.user", user.get_username()), actor=f"web:{user.get_username()}")
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:

@@ -62,6 +62,7 @@ def wgeid_draft(request, public_id: str) -> HttpResponse:
         text, when the check refuses a draft (no family consent, release recorded,
         nothing may leave the system).
     """
+    from kuager.audit.services import acting_as, actor_of
     from kuager.errors import KuagerError
     from kuager.records import models as m
     from kuager.records.services import wgeid
@@ -72,12 +73,13 @@ def wgeid_draft(request, public_id: str) -> HttpResponse:
     victim = m.Victim.objects.filter(public_id=public_id).first()
     if victim is None:
         raise Http404("no such victim")
-    try:
-        sub = wgeid.draft_submission(victim, submitter=request.GET.get("submitter") or None,
-                                     confidential_submitter=request.GET.get("confidential") == "1")
-    except KuagerError as exc:
-        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    body = wgeid.render_pdf(sub) if fmt == "pdf" else wgeid.render_docx(sub)
+    with acting_as(actor_of(request.user)):  # the export entry and the photos' custody are the editor's
+        try:
+            sub = wgeid.draft_submission(victim, submitter=request.GET.get("submitter") or None,
+                                         confidential_submitter=request.GET.get("confidential") == "1")
+        except KuagerError as exc:
+            return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+        body = wgeid.render_pdf(sub) if fmt == "pdf" else wgeid.render_docx(sub)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="wgeid-{victim.public_id}.{fmt}"'
     return response

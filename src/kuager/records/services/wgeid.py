@@ -660,7 +660,7 @@ def _photos(victim: m.Victim, profile) -> list[tuple[str, bytes, str]]:
     out = []
     for d in profile.documents:
         if d.kind == "photo" and d.held and d.media_type.startswith("image/"):
-            with open_evidence(d, actor="wgeid", purpose=f"WGEID draft for {victim.public_id}") as f:
+            with open_evidence(d, purpose=f"WGEID draft for {victim.public_id}") as f:
                 out.append((redaction.document_label(d, redaction.Audience(redaction.PUBLIC)), f.read(),
                             d.media_type))
     return out
