@@ -184,3 +184,31 @@ def test_schema_is_valid_openapi_3(client):
     assert "post" in schema["paths"]["/api/testimonies/"]
     docs = client.get("/api/docs/").content.decode()
     assert "/api/testimonies/" in docs and "http://" not in docs.replace("http://testserver", "")
+
+
+@pytest.mark.django_db
+def test_appeal_victims_are_numbered_from_1_as_an_uploads_victim(users):
+    c = _client("volunteer1")
+    body = {"consent": "full",
+            "victims": [{"names": ["Invented Firstperson"]}, {"names": ["Invented Secondperson"]}],
+            "appeals": [{"authority": "Invented Procuracy", "victims": [2]}]}
+    r = c.post("/api/testimonies/", body, format="json")
+    assert r.status_code == 201, r.content
+    appeal = m.Appeal.objects.get()
+    assert [n.text for mn in appeal.mentions.all() for n in mn.names.all()] == ["Invented Secondperson"]
+
+    r = c.post("/api/testimonies/", {**body, "appeals": [{"authority": "Invented Procuracy", "victims": [3]}]},
+               format="json")
+    assert r.status_code == 400 and r.json()["field"] == "appeals[0].victims"
+    assert "no victim 3" in r.json()["detail"]
+    r = c.post("/api/testimonies/", {**body, "appeals": [{"authority": "Invented Procuracy", "victims": [0]}]},
+               format="json")
+    assert r.status_code == 400 and "appeals" in r.json()
+    assert m.Testimony.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_schema_says_appeal_victims_start_at_1(client):
+    r = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    victims = json.loads(r.content)["components"]["schemas"]["AppealInput"]["properties"]["victims"]
+    assert victims["items"]["minimum"] == 1 and "1 for the first" in victims["description"]

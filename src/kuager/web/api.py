@@ -217,7 +217,10 @@ class AppealInputSerializer(serializers.Serializer):
                                               default="unknown")
     response_text = serializers.CharField(required=False, allow_blank=True, default="")
     response_date_text = serializers.CharField(required=False, allow_blank=True, default="")
-    victims = serializers.ListField(child=serializers.IntegerField(min_value=0), required=False, default=list)
+    victims = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list,
+        help_text="the victims the appeal was about, numbered as in the testimony's victims list: 1 for the "
+                  "first, 2 for the second... (as a document upload's victim); empty for every victim")
 
 
 class TestimonyInputSerializer(serializers.Serializer):
@@ -246,7 +249,9 @@ class TestimonyInputSerializer(serializers.Serializer):
         victims = [intake_service.VictimInput(**{**v, "events": [intake_service.EventInput(**e)
                                                                 for e in v.get("events", [])]})
                    for v in d.pop("victims")]
-        appeals = [intake_service.AppealInput(**a) for a in d.pop("appeals", [])]
+        # the API numbers victims from 1 (as a document upload's ``victim``); the service from 0
+        appeals = [intake_service.AppealInput(**{**a, "victims": [i - 1 for i in a.get("victims", [])]})
+                   for a in d.pop("appeals", [])]
         return intake_service.TestimonyInput(victims=victims, appeals=appeals, **d)
 
 

@@ -186,11 +186,11 @@ def check_chinese_id(text: str, *, field_name: str = "chinese_id") -> str:
 
 
 def _validate(data: TestimonyInput) -> None:
-    errors = []
+    errors: list[InputError] = []
 
     def check(cond: bool, message: str, field_name: str) -> None:
         if not cond:
-            errors.append(str(InputError(message, field=field_name)))
+            errors.append(InputError(message, field=field_name))
 
     check(bool(data.victims), "a testimony needs at least one victim", "victims")
     check(data.consent in m.ConsentChoices.values, f"{data.consent!r} is not a consent value", "consent")
@@ -207,8 +207,12 @@ def _validate(data: TestimonyInput) -> None:
               "status", f"appeals[{k}].response_status")
         for idx in a.victims:
             check(0 <= idx < len(data.victims), f"no victim {idx + 1}", f"appeals[{k}].victims")
-    if errors:
-        raise InputError("\n".join(errors))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:  # several: all in the message; ``field`` names the first
+        err = InputError("\n".join(str(e) for e in errors))
+        err.field = errors[0].field
+        raise err
 
 
 @transaction.atomic
