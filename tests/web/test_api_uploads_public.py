@@ -103,3 +103,36 @@ def test_public_api_lists_and_shows_only_published_consented_victims(sample):
     sample["public"].published = False
     sample["public"].save()
     assert c.get(f"/api/public/victims/{sample['public'].public_id}/").status_code == 404
+
+
+def test_only_an_identity_document_makes_the_tier_documented_whichever_way_it_came(users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kuager.records.services import intake
+
+    def upload(kind: str, name: str) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, _jpeg_with_gps() if kind == "photo" else f"%PDF-1.4 invented {kind}\n".encode())
+
+    def tier(t) -> str:
+        return m.Victim.objects.get(mentions__testimony=t).verification
+
+    def web_intake(kind: str):  # the intake page: the testimony with its files, in one go
+        data = intake.TestimonyInput(
+            victims=[intake.VictimInput(names=[f"Invented Webperson {kind}"])], testifier_name="Invented Relative",
+            consent="full", documents=[intake.DocumentInput(file=upload(kind, "f.jpg"), name="f.jpg", kind=kind,
+                                                            description="", victim=0)])
+        return intake.record_testimony(data, user=users["volunteer"])
+
+    assert tier(web_intake("photo")) == "single_testimony"
+    assert tier(web_intake("id_copy")) == "documented"
+
+    c = _client("volunteer1")
+    number = c.post("/api/testimonies/", {"consent": "full", "victims": [{"names": ["Invented Apiperson"]}]},
+                    format="json").json()["number"]
+    t = m.Testimony.objects.get(number=number)
+    for kind, expected in (("photo", "single_testimony"), ("letter", "single_testimony"),
+                           ("passport_copy", "documented")):
+        r = c.post(f"/api/testimonies/{number}/documents/", {"file": upload(kind, "f.bin"), "kind": kind, "victim": 1},
+                   format="multipart")
+        assert r.status_code == 201, r.content
+        assert tier(t) == expected, kind

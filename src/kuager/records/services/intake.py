@@ -155,6 +155,10 @@ def add_documents(testimony: m.Testimony, documents: list[DocumentInput], user=N
         out.append(add_evidence(testimony, d.file, kind=d.kind, description=d.description.strip(),
                                 original_name=d.name, actor=actor,
                                 mention=mentions[d.victim] if d.victim is not None else None))
+    from kuager.records.services.resolution import refresh_victims
+
+    # an identity document may raise a victim's tier, whichever way it came (intake page, documents page, API)
+    refresh_victims(m.Victim.objects.filter(mentions__documents__in=[doc.pk for doc in out]).distinct())
     return out
 
 

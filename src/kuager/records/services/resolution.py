@@ -319,11 +319,18 @@ def _audit_resolution(by_id: dict, after: dict, existed: set, public_ids: dict) 
         record("delete", ("records.victim", pid(vid)), old={"public_id": pid(vid)})
 
 
+#: Document kinds that establish identity or come from an authority: a held file of one of these, about the
+#: person, makes the tier ``documented``. A photograph, a letter (a family's as well as an official one)
+#: or "other" does not.
+IDENTITY_DOCUMENT_KINDS = ("id_copy", "passport_copy")
+
+
 def refresh_victims(victims) -> None:
     """Recompute each victim's display name and (unless an editor set it) verification tier.
 
     Display name: :func:`kuager.records.selectors.headline_name` (the most
-    frequent Latin-script spelling across its mentions, else the first name held). Tier: ``documented`` when a file is held or a
+    frequent Latin-script spelling across its mentions, else the first name held). Tier: ``documented``
+    when a file of an identity document (:data:`IDENTITY_DOCUMENT_KINDS`) about the person is held or a
     Chinese ID number is given; ``corroborated`` with testimonies from two or
     more different testifiers; ``single_testimony`` otherwise.
     """
@@ -335,7 +342,8 @@ def refresh_victims(victims) -> None:
         if not v.verification_locked:
             ms = list(v.mentions.select_related("testimony"))
             testifiers = {mn.testimony.testifier_id for mn in ms}
-            if m.Document.objects.filter(mention__victim=v).exclude(sha256="").exists() or any(mn.chinese_id for mn in ms):
+            if m.Document.objects.filter(mention__victim=v, kind__in=IDENTITY_DOCUMENT_KINDS).exclude(sha256="") \
+                    .exists() or any(mn.chinese_id for mn in ms):
                 v.verification = m.VerificationTier.DOCUMENTED
             elif len(testifiers) >= 2:
                 v.verification = m.VerificationTier.CORROBORATED
