@@ -306,3 +306,42 @@ def test_an_upload_over_the_limit_is_refused_with_a_clear_error(editor, enrol, l
     assert login(c, "invented-editor", PW)
     r = c.post("/testimonies/X/documents/", {"doc-file": SimpleUploadedFile("big.bin", b"x" * (2 * 1024 * 1024))})
     assert r.status_code == 413 and "at most 1 MB" in r.content.decode()
+
+
+def test_a_replayed_code_is_told_apart_from_a_wrong_one(editor, enrol):
+    enrol(editor)
+    tf = TwoFactor.objects.get(user=editor)
+    code = _code(tf.secret, time.time() + 30)
+    assert services.check_code(editor, code) == "totp"
+    with pytest.raises(services.CodeReplayed):
+        services.check_code(editor, code)
+    c = Client()
+    assert c.post("/accounts/login/", {"username": "invented-editor", "password": PW}).status_code == 302
+    page = c.post("/accounts/2fa/", {"code": code}).content.decode()
+    assert "already used" in page and "not right" not in page
+    wrong = "000000" if code != "000000" else "111111"
+    page = c.post("/accounts/2fa/", {"code": wrong}).content.decode()
+    assert "not right" in page and "already used" not in page
+    assert AuditEntry.objects.filter(action="2fa_failed", new__replayed=True).count() == 2
+
+
+def test_a_throttled_login_says_so_whatever_the_password(editor):
+    from datetime import timedelta
+
+    from kuager.audit.backends import MAX_FAILURES, WINDOW
+
+    c = Client()
+    for _ in range(MAX_FAILURES):
+        page = c.post("/accounts/login/", {"username": "invented-editor", "password": "wrong"}).content.decode()
+        assert "did not match" in page
+    first = AuditEntry.objects.filter(action="login_failed").order_by("seq").first().at
+    for password in ("wrong", PW):
+        r = c.post("/accounts/login/", {"username": "invented-editor", "password": password})
+        page = r.content.decode()
+        assert r.status_code == 200 and "Too many login attempts" in page and "did not match" not in page
+    # the window must pass over the oldest failures: about WINDOW (15 minutes) from the first one
+    from django.utils import timezone
+
+    left = first + WINDOW - timezone.now()
+    assert timedelta(minutes=14) < left <= WINDOW
+    assert "Try again in 15 minutes." in page

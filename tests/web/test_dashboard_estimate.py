@@ -32,3 +32,28 @@ def test_several_lists_show_estimate_interval_method_and_assumptions(client, tmp
     assert "named on 3 lists" in html and "SYNTHETIC media" in html and "Estimated total, documented and not:" in html
     assert "95% interval" in html and "Method: loglinear" in html
     assert "The population is closed" in html  # the assumptions, in plain words, with the number
+
+
+def test_the_refusal_is_worded_in_the_readers_language(client, users, login_user):
+    import_file(PACKAGE_DATA / "opendemocracy-2018" / "testimonies.csv")
+    resolve()
+    login_user(client, users["editor"])
+    html = client.get("/dashboard/").content.decode()
+    assert "There is only 1 list of victims. At least 3 lists are needed. With two lists an estimate" in html
+    assert "list(s)" not in html
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/dashboard/"})
+    html = client.get("/dashboard/").content.decode()
+    assert "Есть только 1 список жертв. Нужно хотя бы 3 списка. При двух списках" in html
+    client.post("/i18n/setlang/", {"language": "kk", "next": "/dashboard/"})
+    assert "Кемінде 3 тізім қажет." in client.get("/dashboard/").content.decode()
+
+
+def test_the_core_says_one_list_in_plain_english():
+    from kuager.estimation import CaptureHistories, EstimationRefused
+    from kuager.estimation.histories import check_supportable
+
+    h = CaptureHistories.from_frame(__import__("pandas").DataFrame({"A": [1], "count": [4]}))
+    with pytest.raises(EstimationRefused) as refused:
+        check_supportable(h)
+    assert str(refused.value).startswith("only one list: at least 3 lists are needed. With two lists an estimate")
+    assert (refused.value.code, refused.value.params) == ("too_few_lists", {"lists": 1, "min_lists": 3})

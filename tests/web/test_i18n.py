@@ -66,3 +66,18 @@ def test_language_switcher_changes_the_interface_and_uyghur_is_rtl():
     assert 'lang="ug" dir="rtl"' in page and "ستاتىستىكا" in page
     c.post("/i18n/setlang/", {"language": "zh-hans", "next": "/public/"})
     assert "统计" in c.get("/public/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_documents_kind_tag_is_translated(users, record, login_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kuager.records.services import intake
+
+    t = record(["Invented Photoperson"])
+    intake.add_documents(t, [intake.DocumentInput(file=SimpleUploadedFile("p.pdf", b"%PDF-1.4 invented\n"),
+                                                  name="p.pdf", kind="photo", description="", victim=0)])
+    c = login_user(Client(), users["viewer"])
+    c.post("/i18n/setlang/", {"language": "kk", "next": "/"})
+    page = c.get(f"/victims/{t.mentions.get().victim.public_id}/").content.decode()
+    assert '<span class="tag">фотосурет</span>' in page and '<span class="tag">photo</span>' not in page

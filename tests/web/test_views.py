@@ -72,7 +72,9 @@ def test_lookup_finds_any_script_and_hides_confidential(sample, record, users, p
     ids = [x["public_id"] for x in data["matches"]]
     assert ids == [sample["latin"].public_id]  # the confidential twin is not offered
     assert data["matches"][0]["name"] == "Gulmira Adilkyzy"
-    assert set(data["matches"][0]) == {"public_id", "name", "other_names", "birth", "testimonies"}
+    assert set(data["matches"][0]) == {"public_id", "name", "other_names", "birth", "testimonies",
+                                       "testimonies_text"}
+    assert (data["matches"][0]["testimonies"], data["matches"][0]["testimonies_text"]) == (1, "1 testimony")
 
 
 @pytest.mark.django_db

@@ -48,6 +48,10 @@ class CodeThrottled(KuagerError):
     """Too many wrong codes for this user recently; try again later."""
 
 
+class CodeReplayed(InputError):
+    """A right code that was already used (its time step or a later one was accepted): wait for the next."""
+
+
 def required_for(user) -> bool:
     """True when ``user`` must use a second factor: editors and admins (staff or superusers)."""
     from kuager.records.services.roles import ADMIN, EDITOR, role_of
@@ -177,14 +181,15 @@ def check_code(user, code: str, *, at: float | None = None, address: str = "") -
 
     Raises:
         CodeThrottled: too many wrong codes recently (nothing is checked).
-        InputError: wrong, replayed or spent code, or no confirmed authenticator (audited as ``2fa_failed``).
+        CodeReplayed: a right code already used (audited as ``2fa_failed`` with ``replayed``).
+        InputError: wrong or spent code, or no confirmed authenticator (audited as ``2fa_failed``).
     """
     from kuager.accounts.models import RecoveryCode, TwoFactor
 
     if code_throttled(user.get_username()):
         _audit("2fa_throttled", user, {"address": address})
         raise CodeThrottled("too many wrong codes; wait 15 minutes")
-    how = None
+    how, replayed = None, False
     with transaction.atomic():
         tf = TwoFactor.objects.select_for_update().filter(user_id=user.pk, confirmed_at__isnull=False).first()
         if tf is not None:
@@ -195,6 +200,8 @@ def check_code(user, code: str, *, at: float | None = None, address: str = "") -
                     tf.last_counter = step
                     tf.save(update_fields=["last_counter"])
                     how = "totp"
+                elif tf.last_counter is not None and totp.verify(tf.secret, digits, at=at, window=1) is not None:
+                    replayed = True
             else:
                 n = RecoveryCode.objects.filter(user_id=user.pk, code_hash=_hash_code(code), used_at__isnull=True) \
                     .update(used_at=timezone.now())
@@ -205,7 +212,9 @@ def check_code(user, code: str, *, at: float | None = None, address: str = "") -
         if how:
             _audit("2fa_ok", user, {"how": how, "address": address})
     if how is None:
-        _audit("2fa_failed", user, {"stage": "login", "address": address})
+        _audit("2fa_failed", user, {"stage": "login", "address": address, **({"replayed": True} if replayed else {})})
+        if replayed:
+            raise CodeReplayed("that code was already used; wait for the next one", field="code")
         raise InputError("wrong code", field="code")
     return how
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +15,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kuager.accounts import services
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form; while logins are throttled it says so and for how long (``throttle_minutes``).
+
+    The throttle message is shown whenever the user name or address was throttled before
+    the attempt, whatever the password, so it tells nothing about the password.
+    """
+
+    throttle_minutes: int | None = None
+
+    def clean(self):
+        from kuager.audit.backends import client_address, retry_after, throttled
+
+        username = self.cleaned_data.get("username")
+        address = client_address(self.request)
+        before = bool(username) and throttled(str(username), address)
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if before:
+                wait = retry_after(str(username), address).total_seconds()
+                self.throttle_minutes = max(1, math.ceil(wait / 60))
+            raise
 from kuager.accounts.middleware import mark_verified, verified
 from kuager.errors import InputError
 
@@ -85,6 +112,9 @@ def verify(request: HttpRequest) -> HttpResponse:
             how = services.check_code(user, form.cleaned_data["code"], address=_address(request))
         except services.CodeThrottled:
             form.add_error("code", _("Too many wrong codes. Wait 15 minutes and try again."))
+        except services.CodeReplayed:
+            form.add_error("code", _("That code was already used. Wait for the next code in your app "
+                                     "(a new one comes every 30 seconds) and enter it."))
         except InputError:
             form.add_error("code", _("That code is not right. Check the time on your phone and try again."))
         else:

@@ -51,6 +51,38 @@ def throttled(username: str, address: str = "") -> bool:
         action="login_failed", at__gt=start, new__address=address).count() >= MAX_FAILURES * 4
 
 
+def retry_after(username: str, address: str = "") -> timedelta:
+    """How long until :func:`throttled` lets ``username`` (from ``address``) try again, if nothing else fails.
+
+    Zero when not throttled. Says nothing about whether any password was right.
+    """
+    from kuager.accounts.services import MAX_CODE_FAILURES
+    from kuager.audit.models import AuditEntry
+
+    start = now() - WINDOW
+
+    def wait(times: list, limit: int) -> timedelta:
+        # the window must pass over the oldest failures until fewer than ``limit`` are left
+        if len(times) < limit:
+            return timedelta(0)
+        return max(timedelta(0), times[len(times) - limit] + WINDOW - now())
+
+    last_ok = AuditEntry.objects.filter(action="login", object_key=username, at__gte=start) \
+        .order_by("-seq").values_list("at", flat=True).first()
+    since = max(start, last_ok) if last_ok else start
+    waits = [wait(list(AuditEntry.objects.filter(action="login_failed", object_key=username, at__gt=since)
+                       .order_by("seq").values_list("at", flat=True)), MAX_FAILURES)]
+    last_code_ok = AuditEntry.objects.filter(action__in=("2fa_ok", "2fa_enrol"), object_key=username,
+                                             at__gte=start).order_by("-seq").values_list("at", flat=True).first()
+    code_since = max(start, last_code_ok) if last_code_ok else start
+    waits.append(wait(list(AuditEntry.objects.filter(action="2fa_failed", object_key=username, at__gt=code_since)
+                           .order_by("seq").values_list("at", flat=True)), MAX_CODE_FAILURES))
+    if address:
+        waits.append(wait(list(AuditEntry.objects.filter(action="login_failed", at__gt=start, new__address=address)
+                               .order_by("seq").values_list("at", flat=True)), MAX_FAILURES * 4))
+    return max(waits)
+
+
 class ThrottledModelBackend(ModelBackend):
     """Django's model backend (Argon2 hashes), refusing logins while :func:`throttled` says so."""
 

@@ -318,12 +318,14 @@ def check_supportable(h: CaptureHistories, min_lists: int = 3) -> list[str]:
 
     n = h.n
     if h.k < min_lists:
+        only = "no lists" if h.k == 0 else "only one list" if h.k == 1 else f"only {h.k} lists"
         raise EstimationRefused(
-            f"{h.k} list(s) only: at least {min_lists} lists are needed. With two lists the "
-            "estimate rests entirely on the untestable assumption that being named on one "
-            "list has nothing to do with being named on the other.", n_observed=n)
+            f"{only}: at least {min_lists} lists are needed. With two lists an "
+            "estimate would rest entirely on the untestable assumption that being named on one "
+            "list has nothing to do with being named on the other.", n_observed=n,
+            code="too_few_lists", params={"lists": h.k, "min_lists": min_lists})
     if n == 0:
-        raise EstimationRefused("nobody is documented on these lists", n_observed=0)
+        raise EstimationRefused("nobody is documented on these lists", n_observed=0, code="nobody")
     sizes = h.list_sizes()
     for j, size in enumerate(sizes):
         if size == 0:

@@ -23,11 +23,17 @@ class EstimationRefused(KuagerError):
         message: the reason, for the user.
         n_observed: the number of people documented (when known), so that callers
             can still report the documented count next to the refusal.
+        code, params: the reason as a name and values (e.g. ``"too_few_lists"``,
+            ``{"lists": 1, "min_lists": 3}``), for translation; empty when there is none.
     """
 
-    def __init__(self, message: str, *, n_observed: int | None = None) -> None:
+    def __init__(self, message: str, *, n_observed: int | None = None, code: str = "",
+                 params: dict | None = None) -> None:
         super().__init__(message)
         self.n_observed = n_observed
+        #: a stable name of the reason (``too_few_lists``, ``nobody``; empty for the others) and its
+        #: values, so that a user interface can say it in the reader's language
+        self.code, self.params = code, dict(params or {})
 
 
 @dataclass

@@ -11,7 +11,8 @@ from kuager.web import advocacy, api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html",
+                                                         authentication_form=account_views.LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/", account_views.verify, name="two_factor_verify"),
     path("accounts/2fa/setup/", account_views.setup, name="two_factor_setup"),

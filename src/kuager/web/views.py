@@ -89,8 +89,12 @@ def intake(request: HttpRequest) -> HttpResponse:
 @require_GET
 def intake_lookup(request: HttpRequest) -> JsonResponse:
     """Possible duplicates of a name being typed: ``{"query", "matches": [...]}``, no confidential facts."""
+    from django.utils.translation import ngettext
+
     q = request.GET.get("q", "")[:200]
-    return JsonResponse({"query": q, "matches": wsel.lookup(q, access.TEAM, script=_script(request))})
+    matches = [{**mt, "testimonies_text": ngettext("%(n)d testimony", "%(n)d testimonies", mt["testimonies"])
+                % {"n": mt["testimonies"]}} for mt in wsel.lookup(q, access.TEAM, script=_script(request))]
+    return JsonResponse({"query": q, "matches": matches})
 
 
 @access.require_any("records.add_testimony", "records.view_testimony")
@@ -375,6 +379,7 @@ def _estimate() -> dict:
     result = database_estimate()
     e = result.get("estimate")
     return {"n_observed": result["n_observed"], "refused": result.get("refused", ""),
+            "refused_code": result.get("refused_code", ""), "refused_params": result.get("refused_params", {}),
             "estimate": e.to_dict() if e is not None else None}
 
 

@@ -49,7 +49,8 @@ def database_estimate() -> dict:
     resolved victims (all of them: an estimate is an aggregate and names nobody).
 
     Returns:
-        ``{"estimate": Estimate}`` or ``{"refused": reason, "n_observed": n}``; never a
+        ``{"estimate": Estimate}`` or ``{"refused": reason, "n_observed": n}`` (with ``refused_code``
+        and ``refused_params`` for translation, see ``EstimationRefused``); never a
         number without the method, interval and assumptions that go with it.
     """
     from kuager.estimation import CaptureHistories, EstimationRefused, estimate
@@ -59,7 +60,8 @@ def database_estimate() -> dict:
     try:
         return {"estimate": estimate(CaptureHistories.from_frame(frame)), "n_observed": n}
     except (EstimationRefused, ValueError) as exc:
-        return {"refused": str(exc), "n_observed": n}
+        return {"refused": str(exc), "n_observed": n, "refused_code": getattr(exc, "code", ""),
+                "refused_params": getattr(exc, "params", {})}
 
 
 def write_report(out_dir: str | Path, scope: str = redaction.PUBLIC) -> Path:

@@ -36,3 +36,26 @@ def query_with(context, **kwargs) -> str:
     for k, v in kwargs.items():
         params[k] = v
     return params.urlencode()
+
+
+@register.filter
+def refusal(mse) -> str:
+    """``{{ mse|refusal }}``: why there is no estimate, in the reader's language when the reason is known
+    (``refused_code``, see :class:`kuager.estimation.result.EstimationRefused`), else as the core said it."""
+    from django.utils.translation import gettext, ngettext
+
+    code, params = mse.get("refused_code", ""), mse.get("refused_params") or {}
+    if code == "too_few_lists":
+        lists, least = int(params.get("lists", 0)), int(params.get("min_lists", 3))
+        if lists == 0:
+            have = gettext("There are no lists of victims yet.")
+        else:
+            have = ngettext("There is only %(n)d list of victims.", "There are only %(n)d lists of victims.",
+                            lists) % {"n": lists}
+        need = ngettext("At least %(n)d list is needed.", "At least %(n)d lists are needed.", least) % {"n": least}
+        why = gettext("With two lists an estimate would rest entirely on the untestable assumption that being "
+                      "named on one list has nothing to do with being named on the other.")
+        return f"{have} {need} {why}"
+    if code == "nobody":
+        return gettext("Nobody is documented on these lists.")
+    return mse.get("refused", "")

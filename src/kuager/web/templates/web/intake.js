@@ -55,7 +55,7 @@
         var parts = [m.public_id + " · " + m.name];
         if (m.other_names.length) { parts.push("(" + m.other_names.join(", ") + ")"); }
         if (m.birth) { parts.push(form.dataset.bornLabel + " " + m.birth); }
-        parts.push("· " + m.testimonies + " " + form.dataset.testimoniesLabel);
+        parts.push("· " + (m.testimonies_text || (m.testimonies + " " + form.dataset.testimoniesLabel)));
         li.textContent = parts.join(" ");
         list.appendChild(li);
       });
