@@ -345,3 +345,16 @@ def test_a_throttled_login_says_so_whatever_the_password(editor):
     left = first + WINDOW - timezone.now()
     assert timedelta(minutes=14) < left <= WINDOW
     assert "Try again in 15 minutes." in page
+
+
+def test_token_for_an_editor_without_two_factor_comes_with_a_warning(editor, enrol, capsys):
+    from kuager.cli import main
+
+    assert main(["user", "token", "invented-editor"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.strip()) == 40 and "two-factor" in err and "401" in err
+    enrol(editor)
+    assert main(["user", "token", "invented-editor"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.strip()) == 40 and "two-factor" not in err
+    assert _api(out.strip()).get("/api/dashboard/").status_code == 200

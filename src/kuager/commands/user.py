@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sys
 from pathlib import Path
 
 from kuager.errors import InputError
@@ -59,6 +60,15 @@ def run(args: argparse.Namespace) -> int:
         from kuager.records.services.roles import api_token
 
         print(api_token(args.username, reset=args.reset, days=args.days))
+        from django.contrib.auth import get_user_model
+
+        from kuager.accounts.services import enrolled, required_for
+
+        user = get_user_model().objects.get(username=args.username)
+        if required_for(user) and not enrolled(user):  # docs/protection.md: such a token is refused until then
+            print(f"warning: {args.username} has not set up two-factor authentication; the API refuses this "
+                  "token (401) until they have (they are asked to at their next login on the web pages)",
+                  file=sys.stderr)
         return 0
     if args.action == "revoke-tokens":
         from kuager.accounts.services import revoke_tokens
