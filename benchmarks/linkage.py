@@ -180,8 +180,13 @@ def run_kuager(dataset: str, df: pd.DataFrame, threads: int, engine: str = "duck
         result = link(df.drop(columns=["synthetic"]), threshold=THRESHOLD, threads=threads, keep_linker=True,
                       engine=engine, **_apart())
     steps = {k: round(v, 1) for k, v in result.stats.items() if k.startswith("seconds_")}
+    table = result.predictions.physical_name
+    if result.stats.get("score_chunks"):
+        # scored in chunks, the predictions hold only the pairs kept: count all candidate pairs
+        table = "(select join_key_l as unique_id_l, join_key_r as unique_id_r from __kuager_blocked_pairs)"
+        steps["score_chunks"] = result.stats["score_chunks"]
     return result.clusters, {"candidate_pairs": result.stats["candidate_pairs"],
-                             "_pairs": (result.linker, result.predictions.physical_name), "steps": steps}
+                             "_pairs": (result.linker, table), "steps": steps}
 
 
 def _valid_ymd(d: str) -> bool:
@@ -375,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['b3_f1']:>7.3f}{r['seconds']:>8.1f}{r['cpu_seconds']:>8.1f}{r['peak_mb']:>9}", flush=True)
             if r.get("steps"):
                 workers = f"; keying workers' peak {r['worker_peak_mb']} MB" if r.get("worker_peak_mb") else ""
-                print(" " * 28 + "steps (s): " + ", ".join(f"{k[8:]} {v}" for k, v in r["steps"].items())
+                steps = ", ".join(f"{k.removeprefix('seconds_')} {v}" for k, v in r["steps"].items())
+                print(" " * 28 + "steps (s): " + steps
                       + workers, flush=True)
     return 0
 

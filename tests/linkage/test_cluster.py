@@ -1,5 +1,6 @@
 """Threshold clustering and people's decisions, on graphs drawn by hand."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -119,3 +120,27 @@ def test_apart_constraints_follow_merged_clusters():
     q = pairs(("w", "x", 0.99), ("x", "y", 0.98), ("y", "z", 0.97))
     r = cluster(["w", "x", "y", "z"], q, 0.9, apart=[("z", "w")])
     assert groups(r) == [["w", "x", "y"], ["z"]]
+
+
+def test_constrained_components_are_redone_each_on_its_own():
+    # three components: p-q-r-s (chain, p and s unlike), t-u-v (a "different" t-v with a
+    # conflicting "same" u-v), x-y (no constraint). Edges listed weakest first and
+    # interleaved across components, to check that each is redone strongest first.
+    q = pairs(("r", "s", 0.91), ("u", "t", 0.93), ("x", "y", 0.92), ("q", "r", 0.96), ("p", "q", 0.99))
+    ids = ["p", "q", "r", "s", "t", "u", "v", "x", "y"]
+    r = cluster(ids, q, 0.9, [("t", "v", "different"), ("u", "v", "same")], apart=[("s", "p")])
+    # p-q, q-r joined, r-s skipped (p and s apart); u-v by decision, then u-t skipped (t-v different)
+    assert groups(r) == [["p", "q", "r"], ["s"], ["t"], ["u", "v"], ["x", "y"]]
+    assert r.clusters["r"] == "p" and r.clusters["v"] == "u" and r.clusters["y"] == "x"
+    assert r.probability["r"] == 0.96 and r.probability["p"] == 0.99 and r.probability["s"] is None
+    assert r.probability["u"] == 1.0 and r.probability["t"] is None and r.probability["x"] == 0.92
+    assert r.conflicts == []
+
+
+def test_apart_pairs_as_positions():
+    # positions in IDS: 0 = a, 2 = c; same as apart=[("a", "c")]
+    r = cluster(IDS, P, 0.9, apart=np.array([[0, 2]]))
+    assert groups(r) == [["a", "b"], ["c"], ["d", "e"]]
+    assert groups(cluster(IDS, P, 0.9, apart=np.zeros((0, 2), dtype=np.int64))) == [["a", "b", "c"], ["d", "e"]]
+    with pytest.raises(ValueError, match="positions"):
+        cluster(IDS, P, 0.9, apart=np.array([[0, 5]]))

@@ -80,3 +80,33 @@ def test_candidate_pairs_in_sql_are_splinks_own(data, monkeypatch):
 
     expected = pairs(own)
     assert len(expected) > 50 and pairs(ours) == expected and n == len(expected)
+
+
+def test_scoring_in_chunks_gives_the_same_result(data, monkeypatch):
+    df, truth = data
+    monkeypatch.setattr(model, "LARGE", 1)
+    # decisions: a true pair "same", another "different" (from the generator's truth)
+    by_person: dict = {}
+    for rid, person in truth.items():
+        by_person.setdefault(person, []).append(rid)
+    groups = [sorted(g) for g in by_person.values() if len(g) >= 2]
+    decisions = [(groups[0][0], groups[0][1], "same"), (groups[1][0], groups[1][1], "different")]
+    kw = dict(threshold=0.9, review_band=(0.5, 0.95), memory_limit="1GB", decisions=decisions)
+    whole = link(df, chunk_pairs=10**9, **kw)
+    parts = link(df, chunk_pairs=40, **kw)
+    n = whole.stats["candidate_pairs"]
+    assert "score_chunks" not in whole.stats and parts.stats["score_chunks"] == -(-n // 40) > 3
+    assert parts.stats["candidate_pairs"] == n
+    assert parts.stats["blocking_recall_on_decisions"] == whole.stats["blocking_recall_on_decisions"]
+    assert parts.stats["apart_pairs"] == whole.stats["apart_pairs"]
+    assert parts.clusters == whole.clusters and parts.probability == whole.probability
+    assert parts.conflicts == whole.conflicts
+    pd.testing.assert_frame_equal(parts.pairs, whole.pairs)
+    pd.testing.assert_frame_equal(parts.review, whole.review)
+
+
+def test_chunk_pairs_below_one_is_refused(data):
+    from kuager.errors import KuagerError
+
+    with pytest.raises(KuagerError, match="chunk_pairs"):
+        link(data[0], chunk_pairs=0)

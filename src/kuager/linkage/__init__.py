@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kuager import progress
@@ -94,7 +95,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
          review_band: tuple[float, float] = (0.5, 0.95), decisions: Iterable = (), engine: str = "duckdb",
          extra_fields: dict[str, str] | None = None, threads: int | None = None, file: str | None = None,
          seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.9,
-         memory_limit: str | None = None) -> LinkResult:
+         memory_limit: str | None = None, chunk_pairs: int | None = None) -> LinkResult:
     """Join the mentions in ``df`` into clusters of one person each.
 
     Args:
@@ -124,12 +125,19 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             the names (:func:`kuager.linkage.model.strong_levels`), so that a chain of
             strong pairs through a record that says little cannot join two namesakes;
             None to cluster on strong pairs alone.
+        chunk_pairs: above :data:`kuager.linkage.model.LARGE` records (DuckDB), at most
+            about this many candidate pairs are scored in one step (default
+            :data:`kuager.linkage.model.CHUNK_PAIRS`); with more, the pairs are scored in
+            chunks and only those at or above the review band's or threshold's floor, or
+            contradicting (for ``apart_below``), are kept
+            (:func:`kuager.linkage.model.predict_in_chunks`). Same clusters, probabilities,
+            ``pairs`` and ``review`` either way; ``predictions`` then holds the kept pairs only.
     Returns:
         :class:`LinkResult`.
     Raises:
         kuager.errors.InputError: malformed input (file, row, column named).
         kuager.errors.KuagerError: bad threshold or band, unknown engine, decisions on
-            unknown records.
+            unknown records, ``chunk_pairs`` below 1.
     """
     from kuager.linkage import cluster as cl
     from kuager.linkage import features as ft
@@ -138,6 +146,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     lo, hi = review_band
     if not (0 <= threshold <= 1 and 0 <= lo <= hi <= 1):
         raise KuagerError(f"threshold {threshold} and review band {review_band} must lie in [0, 1] with lo <= hi")
+    if chunk_pairs is not None and chunk_pairs < 1:
+        raise KuagerError(f"chunk_pairs must be at least 1, not {chunk_pairs}")
     try:
         dec = cl.normalise_decisions(decisions)
     except ValueError as exc:
@@ -159,10 +169,11 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     if params is None:
         progress.say("Estimating the model's parameters (EM)")
         params = model.train(linker, feats, seed=seed)
+    n_blocked = None
     if engine == "duckdb" and len(feats) > model.LARGE:
         t1 = time.perf_counter()
         progress.say("Finding candidate pairs")
-        model.register_candidate_pairs(linker, feats, extra_fields)
+        n_blocked = model.register_candidate_pairs(linker, feats, extra_fields)
         stats["seconds_blocking"] = time.perf_counter() - t1
     # the features are in the engine now; only the ids are needed here (a million
     # mentions' lists of keys take about a gigabyte as Python objects)
@@ -174,16 +185,30 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     progress.say("Scoring candidate pairs")
     floor = min(lo, threshold)
     duck = engine == "duckdb"
-    if duck:
+    per_step = chunk_pairs if chunk_pairs is not None else model.CHUNK_PAIRS
+    chunks = 1 if n_blocked is None else max(1, -(-n_blocked // per_step))
+    # where the candidate pairs are counted: the scored table, or (in chunks, where only
+    # the pairs needed later are kept) the blocked pairs
+    counted, id_l, id_r = None, "unique_id_l", "unique_id_r"
+    if chunks > 1:
+        progress.say(f"Scoring {n_blocked} candidate pairs in {chunks} chunks")
+        pred = model.predict_in_chunks(linker, chunks, floor, apart_below is not None and apart_below > 0)
+        counted, id_l, id_r = "__kuager_blocked_pairs", "join_key_l", "join_key_r"
+        stats["score_chunks"] = chunks
+    elif duck:
         # the compared values are fetched below for the review pairs only: on every scored
         # pair (tens of millions at a million mentions) they would fill the memory
         pred = model.predict(linker, warning_mode="never")
     else:
         pred = linker.inference.predict(warning_mode="never")
     table = pred.physical_name
+    counted = counted or table
     stats["candidate_pairs"] = int(linker.misc.query_sql(
-        f"select count(*) as n from {table}", output_type="pandas")["n"].iloc[0])
-    pairs = linker.misc.query_sql(f"select * from {table} where match_probability >= {floor}",
+        f"select count(*) as n from {counted}", output_type="pandas")["n"].iloc[0])
+    # above LARGE the pairs come in a fixed order, so that ties among equal probabilities
+    # are met in the same order in clustering whether scored in chunks or not
+    order = " order by unique_id_l, unique_id_r" if n_blocked is not None else ""
+    pairs = linker.misc.query_sql(f"select * from {table} where match_probability >= {floor}{order}",
                                   output_type="pandas")
     pairs = pairs.drop(columns=[c for c in pairs.columns if c.startswith(("source_dataset", "match_key"))])
     if dec:
@@ -194,8 +219,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             same = dec_df[dec_df.decision == "same"]
             values = ", ".join(f"('{a}', '{b}')" for a, b in zip(same.unique_id_l, same.unique_id_r))
             found = linker.misc.query_sql(
-                f"select count(*) as n from {table} t join (values {values}) v(a, b) "
-                f"on (t.unique_id_l = v.a and t.unique_id_r = v.b) or (t.unique_id_l = v.b and t.unique_id_r = v.a)",
+                f"select count(*) as n from {counted} t join (values {values}) v(a, b) "
+                f"on (t.{id_l} = v.a and t.{id_r} = v.b) or (t.{id_l} = v.b and t.{id_r} = v.a)",
                 output_type="pandas")["n"].iloc[0]
             stats["blocking_recall_on_decisions"] = float(found) / n_same
         # orient decided pairs like the scored ones, then attach the decision
@@ -216,8 +241,10 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     scored = pairs[pairs["match_probability"].notna()]
     apart = None
     if apart_below is not None and apart_below > 0:
+        progress.say("Finding pairs to keep apart")
         apart = _apart_pairs(linker, table, ids, scored, threshold, dec, apart_below)
         stats["apart_pairs"] = len(apart)
+    progress.say("Clustering")
     clustering = cl.cluster(ids, scored[["unique_id_l", "unique_id_r", "match_probability"]],
                             threshold, [(a, b, d) for (a, b), d in dec.items()], apart=apart)
     stats["seconds_cluster"] = time.perf_counter() - t0
@@ -265,8 +292,11 @@ def _with_values(linker, review: pd.DataFrame) -> pd.DataFrame:
 
 
 def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame, threshold: float,
-                 dec: dict[tuple[str, str], str], below: float) -> pd.DataFrame:
+                 dec: dict[tuple[str, str], str], below: float) -> np.ndarray:
     """Candidate pairs scored below ``below`` whose records could meet in one cluster.
+
+    Returns a ``(k, 2)`` int64 array of positions in ``record_ids`` (at a million
+    mentions, millions of pairs of ids as Python strings would take gigabytes).
 
     Only pairs inside one connected component of the strong pairs (and "same"
     decisions) can matter, so the components go to the database and the pairs are
@@ -283,8 +313,8 @@ def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame
     comp = cl._components(len(ids), ids.get_indexer(edges["unique_id_l"].astype(str)),
                           ids.get_indexer(edges["unique_id_r"].astype(str)))
     sizes = pd.Series(comp).map(pd.Series(comp).value_counts()).to_numpy()
-    grouped = pd.DataFrame({"uid": ids[sizes > 1], "comp": comp[sizes > 1]})
-    empty = pd.DataFrame({"unique_id_l": pd.Series(dtype=object), "unique_id_r": pd.Series(dtype=object)})
+    grouped = pd.DataFrame({"uid": ids[sizes > 1], "comp": comp[sizes > 1], "pos": np.flatnonzero(sizes > 1)})
+    empty = np.zeros((0, 2), dtype=np.int64)
     if grouped.empty:
         return empty
     present = set(linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns)
@@ -300,10 +330,12 @@ def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame
         contradiction = f"({contradiction}) and not ({' or '.join(strong)})"
     ref = linker.table_management.register_table(grouped, "__kuager_components", overwrite=True)
     out = linker.misc.query_sql(
-        f"select t.unique_id_l, t.unique_id_r from {table} t "
+        f"select a.pos as l, b.pos as r from {table} t "
         f"join {ref.physical_name} a on t.unique_id_l = a.uid join {ref.physical_name} b on t.unique_id_r = b.uid "
         # "a.comp - b.comp = 0", not "a.comp = b.comp": as an equality DuckDB may join the
         # components with themselves first (size squared rows; 13 GB spilled at a million)
         f"where a.comp - b.comp = 0 and t.match_probability < {float(below)} and ({contradiction})",
         output_type="pandas")
-    return out if len(out) else empty
+    if not len(out):
+        return empty
+    return np.stack([out["l"].to_numpy(dtype=np.int64), out["r"].to_numpy(dtype=np.int64)], axis=1)

@@ -82,13 +82,15 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
             pairs below the threshold may be included, they are ignored.
         threshold: match probability at or above which a pair is an edge.
         decisions: see :func:`normalise_decisions`.
-        apart: pairs the model finds clearly different (``(a, b)`` tuples or a frame
-            with ``unique_id_l``, ``unique_id_r``): kept apart like "different"
-            decisions, but a person's "same" decision overrides them.
+        apart: pairs the model finds clearly different (``(a, b)`` tuples, a frame
+            with ``unique_id_l``, ``unique_id_r``, or a ``(k, 2)`` int numpy array of
+            positions in ``record_ids``): kept apart like "different" decisions, but a
+            person's "same" decision overrides them.
     Returns:
         :class:`Clustering`.
     Raises:
-        ValueError: bad decisions, or a decision on a record not in ``record_ids``.
+        ValueError: bad decisions, a decision on a record not in ``record_ids``, or
+            ``apart`` positions outside it.
     """
     ids = [str(r) for r in record_ids]
     n = len(ids)
@@ -123,7 +125,11 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
     comp = _components(n, el, er)
     soft = np.zeros((0, 2), dtype=np.int64)
     if apart is not None:
-        if isinstance(apart, pd.DataFrame):
+        if isinstance(apart, np.ndarray):
+            al, ar = apart.reshape(-1, 2)[:, 0].astype(np.int64), apart.reshape(-1, 2)[:, 1].astype(np.int64)
+            if len(al) and (min(al.min(), ar.min()) < 0 or max(al.max(), ar.max()) >= n):
+                raise ValueError("apart positions outside record_ids")
+        elif isinstance(apart, pd.DataFrame):
             al, ar = _positions(index, apart["unique_id_l"]), _positions(index, apart["unique_id_r"])
         else:
             tup = list(apart)
@@ -183,15 +189,62 @@ def _greedy(n, el, er, ep, comp, hard, soft, ids, conflicts):
     Only components holding a constraint are redone; elsewhere the component stands.
     ``hard`` pairs (people's "different") bind every edge; ``soft`` pairs (the model's
     "clearly different") bind only the model's edges, not people's "same" decisions.
+    The components are redone one at a time on local numbers, so that the Python sets
+    of partners exist for one component at a time (a million mentions' constraints
+    as Python objects at once went past 16 GB); the result is the same as redoing
+    them all together, since no edge or constraint crosses two components.
+
+    Args:
+        n: number of records.
+        el, er, ep: edges (record positions, probability; 2.0 for "same"), strongest first.
+        comp: component label (a record position) of each record.
+        hard, soft: ``(k, 2)`` int arrays of record positions, both in one component.
+        ids: record ids by position (for ``conflicts``).
+        conflicts: list to which "same" decisions that could not be honoured are added.
+    Returns:
+        ``(roots, used)``: a cluster label (a record position) per record, and a bool per
+        edge, False for an edge skipped.
     """
     roots = comp.copy()
     used = np.ones(len(el), dtype=bool)
     bound = np.zeros(n, dtype=bool)
     for arr in (hard, soft):
         bound[comp[arr[:, 0]]] = True
-    redo = bound[comp]                       # nodes whose component must be redone
-    edges = np.flatnonzero(redo[el])         # edges inside those components (both ends share it)
-    parent = list(range(n))
+    ecomp = comp[el]
+    edges = np.flatnonzero(bound[ecomp])     # edges inside those components (both ends share it)
+    edges = edges[np.argsort(ecomp[edges], kind="stable")]   # by component, strongest first within
+    ec = ecomp[edges]
+    cons = []
+    for arr in (hard, soft):
+        arr = arr[np.argsort(comp[arr[:, 0]], kind="stable")]
+        cons.append((arr, comp[arr[:, 0]]))
+    for c in np.unique(ec).tolist():
+        e = edges[np.searchsorted(ec, c, "left"):np.searchsorted(ec, c, "right")]
+        nodes = np.unique(np.concatenate([el[e], er[e]]))
+        local = [(np.searchsorted(nodes, arr[np.searchsorted(cc, c, "left"):np.searchsorted(cc, c, "right")]))
+                 for arr, cc in cons]
+        parent, skipped = _greedy_one(len(nodes), np.searchsorted(nodes, el[e]).tolist(),
+                                      np.searchsorted(nodes, er[e]).tolist(), ep[e].tolist(), local)
+        for k in skipped:
+            used[e[k]] = False
+            if ep[e[k]] > 1.0 and skipped[k]:
+                conflicts.append((ids[el[e[k]]], ids[er[e[k]]]))
+        roots[nodes] = nodes[parent]
+    return roots, used
+
+
+def _greedy_one(m, el, er, ep, constraints):
+    """The greedy step on one component of ``m`` nodes numbered 0..m-1.
+
+    Args:
+        m: number of nodes.
+        el, er, ep: lists of the component's edges, strongest first.
+        constraints: ``[hard, soft]``, ``(k, 2)`` int arrays of local node numbers.
+    Returns:
+        ``(root, skipped)``: a numpy array of each node's root (the smallest node of its
+        cluster) and ``{edge index: True if skipped by a hard pair}`` for skipped edges.
+    """
+    parent = list(range(m))
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -200,7 +253,7 @@ def _greedy(n, el, er, ep, comp, hard, soft, ids, conflicts):
         return x
 
     forbid: list[dict[int, set[int]]] = [{}, {}]  # root -> partners, for hard and soft
-    for k, arr in enumerate((hard, soft)):
+    for k, arr in enumerate(constraints):
         for a, b in arr.tolist():
             forbid[k].setdefault(a, set()).add(b)
             forbid[k].setdefault(b, set()).add(a)
@@ -213,18 +266,17 @@ def _greedy(n, el, er, ep, comp, hard, soft, ids, conflicts):
             fa, rb = fb, ra
         return any(find(x) == rb for x in fa)
 
-    for k in edges.tolist():
-        a, b = int(el[k]), int(er[k])
+    skipped: dict[int, bool] = {}
+    for k in range(len(el)):
+        a, b = el[k], er[k]
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
         if blocked(0, ra, rb):
-            used[k] = False
-            if ep[k] > 1.0:
-                conflicts.append((ids[a], ids[b]))
+            skipped[k] = True
             continue
         if ep[k] <= 1.0 and blocked(1, ra, rb):
-            used[k] = False
+            skipped[k] = False
             continue
         if ra > rb:
             ra, rb = rb, ra
@@ -237,6 +289,4 @@ def _greedy(n, el, er, ep, comp, hard, soft, ids, conflicts):
                     f[ra] = moved
                     moved = mine
                 f[ra].update(moved)
-    idx = np.flatnonzero(redo)
-    roots[idx] = [find(int(i)) for i in idx]
-    return roots, used
+    return np.array([find(i) for i in range(m)], dtype=np.int64), skipped
