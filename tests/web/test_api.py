@@ -212,3 +212,15 @@ def test_schema_says_appeal_victims_start_at_1(client):
     r = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     victims = json.loads(r.content)["components"]["schemas"]["AppealInput"]["properties"]["victims"]
     assert victims["items"]["minimum"] == 1 and "1 for the first" in victims["description"]
+
+
+def test_api_root_is_a_json_index_and_unknown_paths_a_json_404(client):
+    r = client.get("/api/")
+    assert r.status_code == 200 and r["Content-Type"] == "application/json"
+    index = r.json()
+    assert index["schema"] == "http://testserver/api/schema/" and index["docs"] == "http://testserver/api/docs/"
+    assert index["endpoints"]["victims"] == "http://testserver/api/victims/"
+    assert index["endpoints"]["testimony_documents"] == "http://testserver/api/testimonies/{number}/documents/"
+    r = client.get("/api/no-such-thing/")
+    assert r.status_code == 404 and r.json()["detail"] == "no such API endpoint"
+    assert client.get("/api/victims/").status_code == 401  # the real endpoints still answer

@@ -62,6 +62,7 @@ def _cases(sample):
         ("document_file", f"/documents/{_document(sample).pk}/file/", ALL),
         ("api_docs", "/api/docs/", PUBLIC),
         ("api_schema", "/api/schema/", PUBLIC),
+        ("api_index", "/api/", PUBLIC),
     ]
 
 
@@ -104,7 +105,8 @@ def _named_urls():
 
 @pytest.mark.django_db
 def test_every_url_is_covered(sample):
-    covered = {name for name, _, _ in _cases(sample) + _api_cases(sample)} | {"logout", "set_script"}
+    covered = {name for name, _, _ in _cases(sample) + _api_cases(sample)} | {"logout", "set_script",
+                                                                                     "api_not_found"}
     assert _named_urls() <= covered, f"URLs without a permission case: {_named_urls() - covered}"
 
 

@@ -555,3 +555,39 @@ def api_docs(request):
                                   "description": (op.get("description") or "").strip(),
                                   "params": [p["name"] for p in op.get("parameters", []) if p.get("in") == "query"]})
     return render(request, "web/api_docs.html", {"endpoints": endpoints, "info": schema.get("info", {})})
+
+
+# ----------------------------------------------------------------- index and unknown paths (JSON, not the HTML 404)
+
+#: what ``/api/`` lists: name -> path (``{...}`` a value to fill in)
+API_ENDPOINTS = {
+    "victims": "/api/victims/", "victim": "/api/victims/{public_id}/",
+    "victim_publication": "/api/victims/{public_id}/publication/",
+    "testimonies": "/api/testimonies/", "testimony": "/api/testimonies/{number}/",
+    "testimony_documents": "/api/testimonies/{number}/documents/",
+    "names": "/api/names/", "review_candidates": "/api/review/candidates/",
+    "review_decisions": "/api/review/decisions/", "dashboard": "/api/dashboard/",
+    "public_victims": "/api/public/victims/", "public_victim": "/api/public/victims/{public_id}/",
+}
+
+
+def api_index(request):
+    """``/api/``: a small JSON index: the schema, the documentation page and the endpoints (anyone; no data)."""
+    from django.http import JsonResponse
+
+    base = request.build_absolute_uri("/").rstrip("/")  # the {placeholders} stay readable (not %7B...%7D)
+    return JsonResponse({
+        "name": "Kuager API",
+        "schema": base + "/api/schema/",
+        "docs": base + "/api/docs/",
+        "authentication": "Authorization: Token KEY (kuager user token NAME); /api/public/ needs none",
+        "endpoints": {k: base + v for k, v in API_ENDPOINTS.items()},
+    })
+
+
+def api_not_found(request, rest: str = ""):
+    """Any other path under ``/api/``: 404 as JSON (an API client gets no HTML page)."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": "no such API endpoint", "index": request.build_absolute_uri("/api/")},
+                        status=404)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from drf_spectacular.views import SpectacularAPIView
 
@@ -56,5 +56,7 @@ urlpatterns = [
     path("api/review/candidates/", api.review_candidates, name="api_review_candidates"),
     path("api/review/decisions/", api.review_decide, name="api_review_decide"),
     path("api/dashboard/", api.dashboard, name="api_dashboard"),
+    path("api/", api.api_index, name="api_index"),
+    re_path(r"^api/(?P<rest>.*)$", api.api_not_found, name="api_not_found"),  # after every other api/ path
     path("admin/", admin.site.urls),
 ]
