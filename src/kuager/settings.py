@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "kuager.accounts.middleware.TwoFactorMiddleware",  # editors and admins: a TOTP code after the password
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kuager.web.redirects.MergedVictimRedirectMiddleware",  # merged-away victim ids: 301 to the victim holding them
 ]
 
 ROOT_URLCONF = "kuager.web.urls"

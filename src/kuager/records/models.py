@@ -567,6 +567,24 @@ class IdSequence(models.Model):
         return f"{self.name}: {self.last}"
 
 
+class VictimRedirect(models.Model):
+    """A public id a merge removed, and the victim that now holds its mentions.
+
+    Cited links (``/public/victims/V-00006/``) keep working: the pages answer 301
+    to ``victim`` (when the reader may see it). ``mentions`` are the ids of the
+    mentions the removed victim held, so an unmerge can point the old id at
+    whichever victim holds most of them afterwards.
+    """
+
+    public_id = models.CharField(max_length=20, unique=True)
+    victim = models.ForeignKey(Victim, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    mentions = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.public_id} -> {self.victim_id}"
+
+
 class ReviewCandidate(models.Model):
     """A pair of mentions the linkage model was unsure about, waiting for a person to decide.
 

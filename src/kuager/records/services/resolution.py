@@ -279,6 +279,11 @@ def resolve(pairs: list[tuple[int, int]] | None = None, *, engine: str = "auto",
     orphans = m.Victim.objects.filter(mentions__isnull=True)
     removed = orphans.count()
     public_ids = dict(m.Victim.objects.values_list("id", "public_id"))
+    held: dict[int, list[int]] = defaultdict(list)
+    for mn in mentions:
+        if mn.victim_id:
+            held[mn.victim_id].append(mn.id)
+    record_redirects({vid: (pid, held.get(vid, [])) for vid, pid in orphans.values_list("id", "public_id")})
     orphans.delete()
     refresh_victims(m.Victim.objects.filter(id__in=claimed))
     _audit_resolution(by_id, dict(m.Mention.objects.values_list("id", "victim_id")), victims_existing, public_ids)
@@ -352,3 +357,35 @@ def refresh_victims(victims) -> None:
             else:
                 v.verification = m.VerificationTier.UNVERIFIED
         v.save()
+
+
+def record_redirects(removed: dict[int, tuple[str, list[int]]]) -> None:
+    """Remember where the mentions of victims about to be removed went (:class:`~kuager.records.models.VictimRedirect`).
+
+    Args:
+        removed: victim id -> (its public id, the ids of the mentions it held before the move).
+            Call after the mentions moved and before the victims are deleted.
+    """
+    for vid, (public_id, mention_ids) in removed.items():
+        target = _holder(mention_ids)
+        m.VictimRedirect.objects.update_or_create(public_id=public_id,
+                                                  defaults={"victim_id": target, "mentions": sorted(mention_ids)})
+        # older redirects that pointed at the removed victim now point where its mentions went
+        for r in m.VictimRedirect.objects.filter(victim_id=vid).exclude(public_id=public_id):
+            r.victim_id = _holder(r.mentions) or target
+            r.save(update_fields=["victim", "updated_at"])
+
+
+def _holder(mention_ids) -> int | None:
+    """The victim holding most of these mentions now (ties: the lowest victim id)."""
+    votes = Counter(v for v in m.Mention.objects.filter(id__in=list(mention_ids)).values_list("victim_id", flat=True) if v)
+    return min(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0] if votes else None
+
+
+def repoint_redirects(victim_ids) -> None:
+    """After an unmerge: old ids pointing at these victims point at whichever victim holds most of their mentions."""
+    for r in m.VictimRedirect.objects.filter(victim_id__in=list(victim_ids)):
+        target = _holder(r.mentions)
+        if target and target != r.victim_id:
+            r.victim_id = target
+            r.save(update_fields=["victim", "updated_at"])

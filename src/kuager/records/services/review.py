@@ -2,11 +2,14 @@
 
 Decisions are :class:`~kuager.records.models.Judgement` rows between mentions,
 appended and never edited (a "same" judgement is withdrawn by setting
-``withdrawn_at`` when an editor unmerges). The victims themselves are then
-recomputed by :func:`kuager.records.services.resolution.resolve`, which always
-honours people's judgements: "same" joins, "different" never joins. Merging and
-unmerging only move mentions between victims: no mention, name, event or
-document is deleted.
+``withdrawn_at`` when an editor unmerges). A decision then changes only the
+victims it concerns: "same" moves the mentions of one victim into the other
+(unless an earlier "different" across them forbids it), unmerge moves the
+chosen mentions to a victim of their own. Nothing else is re-resolved: records
+nobody decided stay apart until an editor decides or ``kuager resolve`` runs
+(:func:`kuager.records.services.resolution.resolve`, the bulk path, which
+honours the same judgements). Merging and unmerging only move mentions between
+victims: no mention, name, event or document is deleted.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ class ReviewResult:
         withdrawn: how many earlier "same" judgements were withdrawn.
         victims: public ids of the victims the mentions belong to afterwards
             (one id after a merge, two after a separation).
-        resolved: True when ``resolve()`` ran.
+        resolved: True when the decision was applied to the victims (mentions moved
+            or found already apart); False with ``resolve_now=False`` or ``unsure``.
     """
 
     judgements: list[m.Judgement]
@@ -63,6 +67,54 @@ def _separate(left: list[m.Mention], right: list[m.Mention], user, note: str, sc
 def _public_ids(mentions: list[m.Mention]) -> list[str]:
     ids = m.Mention.objects.filter(id__in=[x.id for x in mentions]).values_list("victim__public_id", flat=True)
     return sorted(set(ids) - {None})
+
+
+def _blocked(left_ids, right_ids) -> bool:
+    """True when a person's latest standing judgement on some pair across the two sets is "different"."""
+    left_ids, right_ids = set(left_ids), set(right_ids)
+    latest: dict[tuple[int, int], str] = {}
+    qs = m.Judgement.objects.filter(source="human", withdrawn_at__isnull=True).filter(
+        mention_a_id__in=left_ids | right_ids, mention_b_id__in=left_ids | right_ids).order_by("decided_at", "id")
+    for j in qs:
+        a, b = j.mention_a_id, j.mention_b_id
+        if (a in left_ids and b in right_ids) or (a in right_ids and b in left_ids):
+            latest[tuple(sorted((a, b)))] = j.decision
+    return m.Judgement.DIFFERENT in latest.values()
+
+
+def _move(mentions: list[m.Mention], to: m.Victim, touched: list[m.Victim], actor) -> None:
+    """Move ``mentions`` to victim ``to``; remove victims left empty (with a redirect); refresh and audit.
+
+    Only ``touched`` (the victims concerned) are refreshed, removed or audited.
+    """
+    from kuager.audit.services import acting_as
+    from kuager.records.services import derived
+    from kuager.records.services.resolution import _audit_resolution, record_redirects, refresh_victims
+
+    by_id = {x.id: x for v in touched for x in v.mentions.all()}
+    existed = {v.id for v in touched if v.pk != to.pk or not getattr(to, "_new", False)}
+    held = {v.id: (v.public_id, [x.id for x in by_id.values() if x.victim_id == v.id]) for v in touched}
+    m.Mention.objects.filter(id__in=[x.id for x in mentions]).update(victim_id=to.id)
+    derived.moved_mentions({v.id for v in touched} | {to.id})
+    after = dict(m.Mention.objects.filter(id__in=list(by_id)).values_list("id", "victim_id"))
+    public_ids = {v.id: v.public_id for v in touched} | {to.id: to.public_id}
+    empty = [v for v in touched if v.id != to.id and v.id not in set(after.values())]
+    record_redirects({v.id: held[v.id] for v in empty})
+    m.Victim.objects.filter(id__in=[v.id for v in empty]).delete()
+    refresh_victims(m.Victim.objects.filter(id__in={v.id for v in touched} | {to.id}))
+    with acting_as(actor):
+        _audit_resolution(by_id, after, existed, public_ids)
+
+
+def _merge(victim_a: m.Victim, victim_b: m.Victim, actor) -> bool:
+    """Join two victims if no "different" judgement forbids it; the one with more mentions
+    (ties: the older victim) keeps its public id. Returns True when they were joined."""
+    left, right = _mentions(victim_a), _mentions(victim_b)
+    if _blocked([x.id for x in left], [x.id for x in right]):
+        return False
+    keep, gone = sorted([(victim_a, left), (victim_b, right)], key=lambda vm: (-len(vm[1]), vm[0].pk))
+    _move(gone[1], keep[0], [victim_a, victim_b], actor)
+    return True
 
 
 @transaction.atomic
@@ -98,7 +150,7 @@ def decide_pair(victim_a: m.Victim, victim_b: m.Victim, decision: str, *, user=N
     left, right = _mentions(victim_a), _mentions(victim_b)
     if not left or not right:
         raise InputError("both victims need at least one mention", field="victims")
-    from kuager.audit.services import actor_of, current_actor, acting_as, record
+    from kuager.audit.services import actor_of, current_actor, record
 
     actor = actor_of(user) or current_actor()
     record("judgement", ("records.victim", f"{victim_a.public_id} {victim_b.public_id}"),
@@ -111,10 +163,10 @@ def decide_pair(victim_a: m.Victim, victim_b: m.Victim, decision: str, *, user=N
                                            source="human", score=score, decided_by=user, note=note)]
     resolved = False
     if resolve_now and decision != m.Judgement.UNSURE:
-        from kuager.records.services.resolution import resolve
-
-        with acting_as(actor):  # the merges resolve makes are the editor's
-            resolve()
+        # only the two victims decided on change: "same" joins them (unless an earlier
+        # "different" forbids it); "different" leaves them apart as they already are
+        if decision == m.Judgement.SAME:
+            _merge(victim_a, victim_b, actor)
         resolved = True
     return ReviewResult(rows, withdrawn, _public_ids(left + right), resolved)
 
@@ -153,15 +205,23 @@ def unmerge(victim: m.Victim, mention_keys: list[str], *, user=None, note: str =
     if not right:
         raise InputError("choose some of the mentions, not all of them", field="mentions")
     rows, withdrawn = _separate(left, right, user, note, None)
-    from kuager.audit.services import actor_of, current_actor, acting_as, record
+    from kuager.audit.services import actor_of, current_actor, record
 
     actor = actor_of(user) or current_actor()
     record("unmerge_request", victim, new={"mentions": sorted(keys), "note": note}, actor=actor)
     if resolve_now:
-        from kuager.records.services.resolution import resolve
+        from kuager.records.services.resolution import next_public_id, repoint_redirects
 
-        with acting_as(actor):  # the unmerge resolve makes is the editor's
-            resolve()
+        # the public id stays with the side that keeps most of the mentions (ties: the side
+        # with the earliest mention); the other side becomes a new victim
+        first = min(mentions, key=lambda x: (x.created_at, x.id))
+        stays_left = len(left) > len(right) or (len(left) == len(right) and first in left)
+        moving = right if stays_left else left
+        new = m.Victim.objects.create(public_id=next_public_id(), confidential=victim.confidential,
+                                      published=victim.published)
+        new._new = True
+        _move(moving, new, [victim], actor)
+        repoint_redirects([victim.id])
     return ReviewResult(rows, withdrawn, _public_ids(mentions), resolve_now)
 
 
