@@ -279,7 +279,7 @@ def victim_publication(request: HttpRequest, public_id: str) -> HttpResponse:
 @access.require("records.review_pairs")
 @require_POST
 def victim_unmerge(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Split chosen mentions off a victim (editors): "different" judgements, then resolve."""
+    """Split chosen mentions off a victim (editors): "different" judgements, then a new victim for one side."""
     victim = get_object_or_404(m.Victim, public_id=public_id)
     form = forms.UnmergeForm(request.POST, victim=victim)
     if form.is_valid():

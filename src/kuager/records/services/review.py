@@ -36,6 +36,7 @@ class ReviewResult:
             (one id after a merge, two after a separation).
         resolved: True when the decision was applied to the victims (mentions moved
             or found already apart); False with ``resolve_now=False`` or ``unsure``.
+            Only the victims decided on change: no bulk ``resolve()`` runs.
     """
 
     judgements: list[m.Judgement]
@@ -123,10 +124,11 @@ def decide_pair(victim_a: m.Victim, victim_b: m.Victim, decision: str, *, user=N
     """Record an editor's decision on two victims and apply it.
 
     - ``same``: one "same" judgement between the first mention of each; then
-      ``resolve()`` joins them (unless an earlier "different" forbids it; then
-      the victims stay apart and :attr:`ReviewResult.victims` shows two ids).
+      the two victims are merged (the one with more mentions keeps its id),
+      unless an earlier "different" forbids it (then they stay apart and
+      :attr:`ReviewResult.victims` shows two ids). No other victim changes.
     - ``different``: a "different" judgement for every pair of their mentions,
-      and any active "same" judgement across them withdrawn; then ``resolve()``.
+      and any active "same" judgement across them withdrawn; nothing moves.
     - ``unsure``: one "unsure" judgement (kept for the record; nothing moves).
 
     Args:
@@ -135,7 +137,7 @@ def decide_pair(victim_a: m.Victim, victim_b: m.Victim, decision: str, *, user=N
         user: who decided (``Judgement.decided_by``).
         note: the editor's reason.
         score: the model's probability shown to the editor, kept with the judgement.
-        resolve_now: run ``resolve()`` after (tests may turn it off).
+        resolve_now: apply the decision to the victims now (tests may turn it off).
 
     Returns:
         A :class:`ReviewResult`.
@@ -185,7 +187,7 @@ def unmerge(victim: m.Victim, mention_keys: list[str], *, user=None, note: str =
         victim: the victim to split.
         mention_keys: keys of some (not all) of its mentions.
         user, note: who decided and why.
-        resolve_now: run ``resolve()`` after.
+        resolve_now: move the mentions now (the side with most mentions keeps the public id).
 
     Returns:
         A :class:`ReviewResult` (``victims``: the ids afterwards).
