@@ -37,7 +37,7 @@ def test_a_testimony_naming_nobody_is_counted_like_the_export(sample):
     assert wsel._dashboard_counts(access.PUBLIC)["testimonies"] == 3
 
 
-def test_recent_reuses_an_answer_after_a_change_until_it_is_too_old():
+def test_recent_reuses_a_costly_answer_after_a_change_until_it_is_too_old():
     from kuager.web import cache as wcache
 
     calls = []
@@ -46,9 +46,25 @@ def test_recent_reuses_an_answer_after_a_change_until_it_is_too_old():
         calls.append(1)
         return len(calls)
 
-    first, at = wcache.recent("test-recent", [], compute, max_age=600)
+    first, at = wcache.recent("test-recent", [], compute, max_age=600, cheap=0)  # every answer counts as costly
     wcache.bump()  # a data change
-    again, at2 = wcache.recent("test-recent", [], compute, max_age=600)
-    assert (first, again, at2) == (1, 1, at) and len(calls) == 1
-    fresh, _ = wcache.recent("test-recent", [], compute, max_age=0)  # too old at once: recomputed
+    again = wcache.recent_entry("test-recent", [], compute, max_age=600, cheap=0)
+    assert (first, again["value"], again["computed_at"], again["stale"]) == (1, 1, at, True) and len(calls) == 1
+    fresh, _ = wcache.recent("test-recent", [], compute, max_age=0, cheap=0)  # too old at once: recomputed
     assert fresh == 2
+
+
+def test_recent_recomputes_a_cheap_answer_at_once_after_a_change():
+    from kuager.web import cache as wcache
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert wcache.recent("test-cheap", [], compute, max_age=600)[0] == 1
+    assert wcache.recent("test-cheap", [], compute, max_age=600)[0] == 1  # unchanged data: reused
+    wcache.bump()
+    e = wcache.recent_entry("test-cheap", [], compute, max_age=600)
+    assert (e["value"], e["stale"]) == (2, False)

@@ -57,3 +57,50 @@ def test_the_core_says_one_list_in_plain_english():
         check_supportable(h)
     assert str(refused.value).startswith("only one list: at least 3 lists are needed. With two lists an estimate")
     assert (refused.value.code, refused.value.params) == ("too_few_lists", {"lists": 1, "min_lists": 3})
+
+
+@pytest.mark.parametrize("costly", [False, True])
+def test_after_a_change_on_a_small_database_the_estimate_counts_what_the_card_counts(client, users, login_user,
+                                                                                     tmp_path, monkeypatch, costly):
+    """A cheap estimate is recomputed at once after a change: its documented count equals the count card's."""
+    import re
+
+    from kuager.web import cache as wcache
+
+    if costly:  # as at 100,000 victims: the last estimate is reused, and the page says from how many people
+        monkeypatch.setattr(wcache, "CHEAP", 0)
+
+    header = ("testimony_no,recorded_on,channel,source,testifier_name,testifier_citizenship,testifier_residence,"
+              "relation_to_victim,victim_name,victim_sex,victim_age,victim_age_as_of,victim_ethnicity,"
+              "victim_citizenship,victim_born_in,last_contact,status,status_date,place_of_detention,"
+              "detention_reason,passport_confiscated,appeals_made,appeal_response,documents,narrative,"
+              "consent_to_publish\n")
+
+    def write(name, rows):
+        path = tmp_path / name
+        path.write_text(header + "".join(
+            f"{no},2020-01-02,phone call to NGO,Invented test list,Testifier {no},Kazakhstan,Almaty,sister,{victim},male,40,"
+            f"2020-01,Kazakh,China,China,2019,detained,2019,,,,,,,Invented.,anonymous\n" for no, victim in rows),
+            encoding="utf-8")
+        return path
+
+    def numbers():
+        html = client.get("/dashboard/").content.decode()
+        card = int(re.search(r'id="count-victims">(\d+)<', html).group(1))
+        documented = int(re.search(r"Documented: (\d+) people", html).group(1))
+        return card, documented, html
+
+    login_user(client, users["editor"])
+    import_file(write("a.csv", [("X-1", "Ardak Testov"), ("X-2", "Berik Primerov")]))
+    resolve()
+    card, documented, _ = numbers()
+    assert card == documented == 2
+    import_file(write("b.csv", [("X-3", "Qairat Vymyslov")]))
+    resolve()
+    card, documented, html = numbers()
+    if costly:
+        assert (card, documented) == (3, 2)
+        assert "from 2 documented people. The records have changed since" in html
+    else:
+        assert card == documented == 3
+        assert 'id="estimate-stale"' not in html

@@ -97,24 +97,47 @@ def cached(name: str, args: Any, compute: Callable[[], Any]) -> Any:
     return value
 
 
-def recent(name: str, args: Any, compute: Callable[[], Any], max_age: int) -> tuple[Any, float]:
-    """Like :func:`cached`, but an answer computed before the last change is still used for ``max_age`` seconds.
+#: Seconds under which a computation counts as cheap: redone at once after a change.
+CHEAP = 0.5
 
-    For results that cost seconds and move little with one more testimony (the
-    multiple systems estimate over every victim): after a change the page shows
-    the last answer (saying when it was computed) instead of recomputing at once.
+
+def recent(name: str, args: Any, compute: Callable[[], Any], max_age: int,
+           cheap: float | None = None) -> tuple[Any, float]:
+    """:func:`recent_entry` as ``(value, computed_at)``."""
+    e = recent_entry(name, args, compute, max_age, cheap)
+    return e["value"], e["computed_at"]
+
+
+def recent_entry(name: str, args: Any, compute: Callable[[], Any], max_age: int,
+                 cheap: float | None = None) -> dict:
+    """Like :func:`cached`, but an answer that took long to compute is still used for ``max_age`` seconds after a change.
+
+    For results that cost seconds at 100,000 victims and move little with one
+    more testimony (the multiple systems estimate over every victim). An answer
+    computed at the current :func:`data_version` is always used; after a change
+    it is recomputed at once if its last computation took under ``cheap``
+    seconds (default :data:`CHEAP`; small databases), otherwise the old answer is used until it is
+    ``max_age`` seconds old, marked ``stale`` so the page can say so.
 
     Returns:
-        ``(value, computed_at)``: the value and when it was computed (``time.time()``).
+        ``{"value", "computed_at" (time.time()), "stale" (bool), "seconds" (cost)}``.
     """
     import time
 
     digest = hashlib.sha256(json.dumps(args, sort_keys=True, default=str).encode()).hexdigest()[:24]
     key = f"kuager-web-recent:{name}:{digest}"
+    cheap = CHEAP if cheap is None else cheap
+    version = data_version()
     hit = cache.get(key)
     now = time.time()
-    if hit is not None and now - hit[1] < max_age:
-        return hit
-    hit = (compute(), now)
-    cache.set(key, hit, max_age)
-    return hit
+    if hit is not None and len(hit) == 4:
+        value, at, hit_version, seconds = hit
+        if hit_version == version:
+            return {"value": value, "computed_at": at, "stale": False, "seconds": seconds}
+        if seconds >= cheap and now - at < max_age:
+            return {"value": value, "computed_at": at, "stale": True, "seconds": seconds}
+    started = time.perf_counter()
+    value = compute()
+    seconds = time.perf_counter() - started
+    cache.set(key, (value, now, version, seconds), max(max_age, TTL))
+    return {"value": value, "computed_at": now, "stale": False, "seconds": seconds}

@@ -363,13 +363,14 @@ ESTIMATE_MAX_AGE = 600
 
 
 def _recent_estimate() -> dict:
-    """:func:`_estimate`, recomputed at most every :data:`ESTIMATE_MAX_AGE` seconds (a second or more at
-    100,000 victims), with ``computed_at`` (an aware datetime) for the page to say so."""
+    """:func:`_estimate` for the current data; after a change, an estimate that took long to compute (a second or
+    more at 100,000 victims) is reused for at most :data:`ESTIMATE_MAX_AGE` seconds, marked ``stale``; a cheap one
+    (small databases) is recomputed at once. ``computed_at`` is an aware datetime for the page."""
     import datetime as dt
 
-    value, at = wcache.recent("estimate", [], _estimate, ESTIMATE_MAX_AGE)
-    return {**value, "computed_at": dt.datetime.fromtimestamp(at, dt.timezone.utc),
-            "max_minutes": ESTIMATE_MAX_AGE // 60}
+    e = wcache.recent_entry("estimate", [], _estimate, ESTIMATE_MAX_AGE)
+    return {**e["value"], "computed_at": dt.datetime.fromtimestamp(e["computed_at"], dt.timezone.utc),
+            "stale": e["stale"], "max_minutes": ESTIMATE_MAX_AGE // 60}
 
 
 def _estimate() -> dict:
