@@ -23,7 +23,9 @@ def _testimony(user, name="Aigerim Inventedkyzy", contact="+7 700 999 0000"):
 
 
 def test_intake_merge_unmerge_and_publication_are_attributed_to_the_editor(django_user_model):
-    ed = django_user_model.objects.create_user("invented-editor", password="x")
+    from kuager.records.services import roles
+
+    ed = roles.add_user("invented-editor", roles.EDITOR, "invented-pass-phrase-4821")[0]  # an editor's intake is published at once
     t1 = _testimony(ed)
     t2 = _testimony(ed, name="Aigerim Inventedkyzy")
     e = AuditEntry.objects.get(action="create", object_key=t1.number)

@@ -3,7 +3,7 @@
 A volunteer records a testimony for Гүлмира Әділқызы; an editor finds her by
 typing "Gulmira Adilkyzy", merges her with the Latin-spelled record already held
 through the review queue, then unmerges; the public site shows her only when
-consent allows; a volunteer gets 403 on an editor page. Screenshots of the main
+consent allows and an editor has published her; a volunteer gets 403 on an editor page. Screenshots of the main
 pages go to test-artifacts/web/ (git-ignored). Skipped when /usr/bin/chromium is
 absent (``scripts/install-system-deps.sh`` installs it). All people are invented.
 """
@@ -150,6 +150,7 @@ def test_volunteer_editor_and_public_in_a_browser(browser, live_server, record, 
     ed.wait_for_load_state()
     rows = ed.inner_text("table.victims")
     assert new_id in rows and latin.victim.public_id in rows and "Гүлмира Әділқызы" in rows
+    assert "waiting for an editor" in rows  # a volunteer's new victim is not published until an editor says so
     _shot(ed, "04-search")
 
     # --- review queue: compare, decide "same"
@@ -183,8 +184,13 @@ def test_volunteer_editor_and_public_in_a_browser(browser, live_server, record, 
     assert m.Judgement.objects.filter(decision="different", withdrawn_at=None).count() == 1
     _shot(ed, "08-victim-after-unmerge")
 
-    # --- consent given later: now the public sees her
+    # --- consent given later, and the editor publishes her: now the public sees her
     m.Testimony.objects.filter(number="K-00002").update(consent="anonymous")
+    ed.goto(f"{base}/victims/{cyr.victim.public_id}/")
+    ed.check("#id_published")
+    ed.click("#publication-form button[type=submit]")
+    ed.wait_for_load_state()
+    assert m.Victim.objects.get(pk=cyr.victim_id).published
     public.goto(f"{base}/public/victims/?q=Гүлмира+Әділқызы")
     assert "Гүлмира Әділқызы" in public.inner_text("table.victims")
     _shot(public, "09-public-search")

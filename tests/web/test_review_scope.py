@@ -87,6 +87,8 @@ def test_unmerge_keeps_the_id_with_the_original_person_and_old_ids_redirect(queu
     review.decide_pair(v("V-00001"), v("V-00007"), "same")
     review.decide_pair(v("V-00001"), v("V-00003"), "same")
     assert _holders()["V-00001"] == sorted([k["latin"], k["cyr1"], k["cyr2"]])
+    assert not v("V-00001").published  # recorded by a volunteer: the survivor's flag stands after the merge
+    review.set_publication(v("V-00001"), published=True)  # the editor publishes it
 
     # merged-away ids answer 301 to the victim holding their mentions, pages and API alike
     r = client.get("/public/victims/V-00007/")

@@ -213,14 +213,21 @@ def _victim_list(request, audience: str, template: str) -> HttpResponse:
     form = forms.SearchForm(request.GET or None, choices=wsel.filter_choices(audience))
     q = request.GET.get("q", "").strip()[:200]
     filters = form.filters() if request.GET else {}
+    # ?published=no (the team): only victims not published yet, e.g. a volunteer's, waiting for an editor
+    unpublished = audience != access.PUBLIC and request.GET.get("published") == "no"
     if q:
-        page = _page(request, wsel.search(q, audience, filters))
+        found = wsel.search(q, audience, filters)
+        page = _page(request, [v for v in found if not v.published] if unpublished else found)
         victims = page.object_list
     else:
-        page = _page(request, wsel.victim_ids(audience, filters))
+        ids = wsel.victim_ids(audience, filters)
+        if unpublished:
+            held = set(m.Victim.objects.filter(published=False).values_list("id", flat=True))
+            ids = [i for i in ids if i in held]
+        page = _page(request, ids)
         victims = wsel.victims_in_order(page.object_list)
     rows = wsel.victim_rows(victims, audience, _script(request))
-    return render(request, template, {"form": form, "page": page, "rows": rows, "q": q})
+    return render(request, template, {"form": form, "page": page, "rows": rows, "q": q, "unpublished": unpublished})
 
 
 def _profile_context(request, victim: m.Victim, audience: str) -> dict:

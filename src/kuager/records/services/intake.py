@@ -219,6 +219,18 @@ def _validate(data: TestimonyInput) -> None:
         raise err
 
 
+def publishes_on_intake(user) -> bool:
+    """Whether victims that ``user``'s intake creates are published at once.
+
+    True for no user (CLI imports, scripts) and for users who may publish
+    (editors, admins); False for everyone else (volunteers): their new victims
+    wait for an editor to publish them.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return user is None
+    return user.has_perm("records.publish_victim")
+
+
 @transaction.atomic
 def record_testimony(data: TestimonyInput, user=None) -> m.Testimony:
     """Write a testimony with its testifier, victims, names, events, appeals and files, all or nothing.
@@ -227,7 +239,13 @@ def record_testimony(data: TestimonyInput, user=None) -> m.Testimony:
     ``{number}/m{i}``) with its names set through
     :func:`kuager.records.services.names.set_mention_names` (script detected,
     search keys computed), and a new :class:`~kuager.records.models.Victim` of
-    its own, waiting for review. Files (``data.documents``) are kept through
+    its own, waiting for review. A victim recorded by a user who may not publish
+    (a volunteer: no ``records.publish_victim``) is created unpublished, off the
+    public site until an editor publishes it
+    (:func:`kuager.records.services.review.set_publication`); recorded by an
+    editor or admin, or with no user (imports, scripts), it is published as
+    before (consent and confidentiality still decide what the public sees).
+    Files (``data.documents``) are kept through
     :func:`add_documents`; if anything fails no row is written (an original
     already stored stays in the content-addressed store, unreferenced).
 
@@ -247,6 +265,7 @@ def record_testimony(data: TestimonyInput, user=None) -> m.Testimony:
     from kuager.records.services.resolution import next_public_id, refresh_victims
 
     _validate(data)
+    publish = publishes_on_intake(user)
     number = next_testimony_number()
     recorded_on = parse_partial_date(data.recorded_on_text, field="recorded_on")
     tf = m.Testifier.objects.create(
@@ -280,7 +299,7 @@ def record_testimony(data: TestimonyInput, user=None) -> m.Testimony:
                 mn.age_as_of_text = recorded_on.text
                 if mn.birth_year_min is None:
                     mn.birth_year_min, mn.birth_year_max = birth_year_range(v.age, recorded_on)
-        victim = m.Victim.objects.create(public_id=next_public_id(), confidential=v.confidential)
+        victim = m.Victim.objects.create(public_id=next_public_id(), confidential=v.confidential, published=publish)
         mn.victim = victim
         mn.save()
         set_mention_names(mn, [re.sub(r"\s+", " ", n).strip() for n in v.names if n.strip()])
@@ -308,5 +327,5 @@ def record_testimony(data: TestimonyInput, user=None) -> m.Testimony:
 
     record("create", t, new={"testimony": number, "consent": t.consent, "confidential": t.confidential,
                              "victims": [v.public_id for v in victims], "mentions": [mn.key for mn in mentions],
-                             "appeals": len(data.appeals)}, actor=actor_of(user))
+                             "appeals": len(data.appeals), "published": publish}, actor=actor_of(user))
     return t
