@@ -3,6 +3,7 @@ or say why there is none (issue 8)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from kuager.linkage import synth
@@ -14,11 +15,16 @@ from kuager.records.services.resolution import resolve
 pytestmark = pytest.mark.django_db
 
 
-def test_one_list_says_why_there_is_no_estimate(client, users, login_user):
+def _dashboard_on_bundled_data(client, users, login_user) -> str:
+    """The dashboard an editor sees after the bundled article's testimonies (one list) are imported and resolved."""
     import_file(PACKAGE_DATA / "opendemocracy-2018" / "testimonies.csv")
     resolve()
     login_user(client, users["editor"])
-    html = client.get("/dashboard/").content.decode()
+    return client.get("/dashboard/").content.decode()
+
+
+def test_one_list_says_why_there_is_no_estimate(client, users, login_user):
+    html = _dashboard_on_bundled_data(client, users, login_user)
     assert "How many were never reported?" in html
     assert "No estimate of the number never reported:" in html and "Documented: 3 people." in html
 
@@ -35,10 +41,7 @@ def test_several_lists_show_estimate_interval_method_and_assumptions(client, tmp
 
 
 def test_the_refusal_is_worded_in_the_readers_language(client, users, login_user):
-    import_file(PACKAGE_DATA / "opendemocracy-2018" / "testimonies.csv")
-    resolve()
-    login_user(client, users["editor"])
-    html = client.get("/dashboard/").content.decode()
+    html = _dashboard_on_bundled_data(client, users, login_user)
     assert "There is only 1 list of victims. At least 3 lists are needed. With two lists an estimate" in html
     assert "list(s)" not in html
     client.post("/i18n/setlang/", {"language": "ru", "next": "/dashboard/"})
@@ -52,7 +55,7 @@ def test_the_core_says_one_list_in_plain_english():
     from kuager.estimation import CaptureHistories, EstimationRefused
     from kuager.estimation.histories import check_supportable
 
-    h = CaptureHistories.from_frame(__import__("pandas").DataFrame({"A": [1], "count": [4]}))
+    h = CaptureHistories.from_frame(pd.DataFrame({"A": [1], "count": [4]}))
     with pytest.raises(EstimationRefused) as refused:
         check_supportable(h)
     assert str(refused.value).startswith("only one list: at least 3 lists are needed. With two lists an estimate")
