@@ -154,17 +154,16 @@ def confirm_enrolment(user, code: str, *, at: float | None = None) -> list[str]:
     return new_recovery_codes(user)
 
 
+def code_failure_times(username: str) -> list:
+    """Times of ``username``'s wrong codes within the throttling window since the last good one, oldest first."""
+    from kuager.audit.backends import failure_times
+
+    return failure_times("2fa_failed", ("2fa_ok", "2fa_enrol"), username=username)
+
+
 def code_throttled(username: str) -> bool:
     """True when ``username`` has had :data:`MAX_CODE_FAILURES` wrong codes within the window since the last good one."""
-    from kuager.audit.backends import WINDOW, now
-    from kuager.audit.models import AuditEntry
-
-    start = now() - WINDOW
-    last_ok = AuditEntry.objects.filter(action__in=("2fa_ok", "2fa_enrol"), object_key=username, at__gte=start) \
-        .order_by("-seq").values_list("at", flat=True).first()
-    since = max(start, last_ok) if last_ok else start
-    return AuditEntry.objects.filter(action="2fa_failed", object_key=username, at__gt=since).count() \
-        >= MAX_CODE_FAILURES
+    return len(code_failure_times(username)) >= MAX_CODE_FAILURES
 
 
 def check_code(user, code: str, *, at: float | None = None, address: str = "") -> str:

@@ -32,23 +32,46 @@ def client_address(request) -> str:
     return (getattr(request, "META", None) or {}).get("REMOTE_ADDR", "") if request is not None else ""
 
 
-def throttled(username: str, address: str = "") -> bool:
-    """True when ``username`` or ``address`` has had too many recent failed logins."""
+def failure_times(failed: str, succeeded: tuple[str, ...] = (), *, username: str | None = None,
+                  address: str = "") -> list:
+    """Times of the recent failures that count against ``username`` (or, without one, ``address``).
+
+    Args:
+        failed: the audit action of a failure (``login_failed``, ``2fa_failed``).
+        succeeded: audit actions of a success; for a user name, only failures after the
+            last success count.
+        username: count this user's failures; None: count ``address``'s.
+        address: the client's address (used when ``username`` is None).
+    Returns:
+        The failures' times within :data:`WINDOW`, oldest first.
+    """
     from kuager.audit.models import AuditEntry
 
     start = now() - WINDOW
-    last_ok = AuditEntry.objects.filter(action="login", object_key=username, at__gte=start) \
-        .order_by("-seq").values_list("at", flat=True).first()
-    since = max(start, last_ok) if last_ok else start
-    recent = AuditEntry.objects.filter(action="login_failed", at__gt=since)
-    if recent.filter(object_key=username).count() >= MAX_FAILURES:
-        return True
-    from kuager.accounts.services import code_throttled
+    failures = AuditEntry.objects.filter(action=failed, at__gt=start)
+    if username is None:
+        failures = failures.filter(new__address=address)
+    else:
+        last_ok = AuditEntry.objects.filter(action__in=succeeded, object_key=username, at__gte=start) \
+            .order_by("-seq").values_list("at", flat=True).first() if succeeded else None
+        failures = failures.filter(object_key=username, at__gt=max(start, last_ok) if last_ok else start)
+    return list(failures.order_by("seq").values_list("at", flat=True))
 
-    if code_throttled(username):
-        return True
-    return bool(address) and AuditEntry.objects.filter(
-        action="login_failed", at__gt=start, new__address=address).count() >= MAX_FAILURES * 4
+
+def _counted(username: str, address: str) -> list[tuple[list, int]]:
+    """Each throttle that applies, as (failure times, how many shut the door)."""
+    from kuager.accounts.services import MAX_CODE_FAILURES, code_failure_times
+
+    out = [(failure_times("login_failed", ("login",), username=username), MAX_FAILURES),
+           (code_failure_times(username), MAX_CODE_FAILURES)]
+    if address:
+        out.append((failure_times("login_failed", address=address), MAX_FAILURES * 4))
+    return out
+
+
+def throttled(username: str, address: str = "") -> bool:
+    """True when ``username`` or ``address`` has had too many recent failed logins (or wrong codes)."""
+    return any(len(times) >= limit for times, limit in _counted(username, address))
 
 
 def retry_after(username: str, address: str = "") -> timedelta:
@@ -56,31 +79,13 @@ def retry_after(username: str, address: str = "") -> timedelta:
 
     Zero when not throttled. Says nothing about whether any password was right.
     """
-    from kuager.accounts.services import MAX_CODE_FAILURES
-    from kuager.audit.models import AuditEntry
-
-    start = now() - WINDOW
-
     def wait(times: list, limit: int) -> timedelta:
         # the window must pass over the oldest failures until fewer than ``limit`` are left
         if len(times) < limit:
             return timedelta(0)
         return max(timedelta(0), times[len(times) - limit] + WINDOW - now())
 
-    last_ok = AuditEntry.objects.filter(action="login", object_key=username, at__gte=start) \
-        .order_by("-seq").values_list("at", flat=True).first()
-    since = max(start, last_ok) if last_ok else start
-    waits = [wait(list(AuditEntry.objects.filter(action="login_failed", object_key=username, at__gt=since)
-                       .order_by("seq").values_list("at", flat=True)), MAX_FAILURES)]
-    last_code_ok = AuditEntry.objects.filter(action__in=("2fa_ok", "2fa_enrol"), object_key=username,
-                                             at__gte=start).order_by("-seq").values_list("at", flat=True).first()
-    code_since = max(start, last_code_ok) if last_code_ok else start
-    waits.append(wait(list(AuditEntry.objects.filter(action="2fa_failed", object_key=username, at__gt=code_since)
-                           .order_by("seq").values_list("at", flat=True)), MAX_CODE_FAILURES))
-    if address:
-        waits.append(wait(list(AuditEntry.objects.filter(action="login_failed", at__gt=start, new__address=address)
-                               .order_by("seq").values_list("at", flat=True)), MAX_FAILURES * 4))
-    return max(waits)
+    return max(wait(times, limit) for times, limit in _counted(username, address))
 
 
 class ThrottledModelBackend(ModelBackend):
