@@ -67,3 +67,19 @@ def test_unknown_places_and_the_region_give_nothing():
 
 def test_loose_form_merges_romanisations():
     assert P._loose("Shinggil") == P._loose("Шіңгіл") == P._loose("Şıñgıl")
+
+
+def test_a_prefecture_city_is_not_taken_for_the_county_of_its_name():
+    # 乌鲁木齐市 is the prefecture-level city 650100; 乌鲁木齐县 (650121) is a county inside it
+    assert P.place_codes("乌鲁木齐市") == ("650100",)
+    assert P.place_codes("乌鲁木齐县") == ("650121",)
+    assert P.place_codes("伊犁哈萨克自治州伊宁县") == ("654021",)  # a county written after its prefecture
+
+
+def test_within_for_search_filters():
+    assert P.within("Құлжа ауданы", "Ghulja")           # county 654021 is among Ghulja's codes
+    assert P.within("伊宁县", "Ili")                    # 654021 lies in prefecture 654000
+    assert P.within("Шәуешек", "塔城地区")              # 654201 lies in 654200
+    assert not P.within("Ili", "Ghulja")                # the prefecture alone: not in the county
+    assert not P.within("Шәуешек", "Ili")               # Tacheng's prefecture is 654200
+    assert not P.within("Almaty", "Almaty")             # outside the table: callers match text

@@ -253,10 +253,12 @@ def lookup(text: str) -> tuple[Place, ...]:
             # the most specific division named: a county beats the prefecture written before it
             best = [f for f in found if len(f) == longest]
             codes = set().union(*(zh_index[f] for f in best))
-            counties = {c for f in found for c in zh_index[f] if table[c].level == "county"}
-            longest_county = max((len(f) for f in found if zh_index[f] & counties), default=0)
+            # ... but only a county written apart from it: 乌鲁木齐 inside 乌鲁木齐市 is the city's own name
+            apart = [f for f in found if not any(f in b for b in best)]
+            counties = {c for f in apart for c in zh_index[f] if table[c].level == "county"}
+            longest_county = max((len(f) for f in apart if zh_index[f] & counties), default=0)
             if counties and longest_county >= 2 and not any(table[c].level == "county" for c in codes):
-                codes = set().union(*(zh_index[f] & counties for f in found if len(f) == longest_county))
+                codes = set().union(*(zh_index[f] & counties for f in apart if len(f) == longest_county))
             hints = {k for end, k in _ZH_KIND if text.endswith(end)}
             return tuple(table[c] for c in sorted(_prefer(codes, hints)))
     core, hints = _strip_admin(text)
@@ -289,3 +291,22 @@ def prefectures(codes) -> tuple[str, ...]:
     """
     table = places()
     return tuple(sorted({table[c].prefecture for c in codes if c in table and table[c].prefecture}))
+
+
+def within(text: str, query: str) -> bool:
+    """Whether the place written ``text`` can lie in a division that ``query`` names (for search filters).
+
+    Args:
+        text: a place as recorded (any script), e.g. ``"Құлжа ауданы"``.
+        query: what a reader typed, e.g. ``"Ghulja"``, ``"伊犁"``, ``"Ili"``.
+    Returns:
+        True when their codes (:func:`place_codes`) intersect, or when ``text`` names a division
+        inside a prefecture ``query`` names (Құлжа ауданы lies in Ili, 654000). A text naming only
+        the prefecture is not taken to lie in one of its counties. False when either names no
+        division of the table (callers keep plain text matching for those).
+    """
+    asked = set(place_codes(query))
+    if not asked:
+        return False
+    codes = place_codes(text)
+    return bool(asked.intersection(codes) or asked.intersection(prefectures(codes)))
