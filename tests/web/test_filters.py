@@ -36,3 +36,27 @@ def test_status_and_year_filters(record):
     assert ids(access.TEAM, year="2017") == {b.id}
     assert ids(access.TEAM, status="detained_camp", ethnicity="Kazakh", year="2017") == {b.id}
     assert ids(access.TEAM, status="died") == set()
+
+
+def test_place_filter_finds_a_place_in_any_script(record):
+    # invented people; the codes are the official GB/T 2260 ones (伊宁县 654021 in Ili 654000,
+    # 塔城市 / Шәуешек 654201 in Tacheng prefecture 654200)
+    def with_origin(name, place):
+        mn = record([name]).mentions.get()
+        mn.place_of_origin = place
+        mn.save()
+        return mn.victim.id
+
+    kk = with_origin("Invented Kappa", "Құлжа ауданы")
+    zh = with_origin("Invented Zeta", "伊宁县")
+    tc = with_origin("Invented Tau", "Шәуешек")
+    al = with_origin("Invented Alma", "Almaty")
+
+    def ids(place):
+        return set(wsel.victim_ids(access.TEAM, {"place": place}))
+
+    assert ids("Ghulja") == {kk, zh}
+    assert ids("伊犁") == {kk, zh}          # a prefecture finds its counties
+    assert ids("Tacheng") == {tc}
+    assert ids("Almat") == {al}             # outside the gazetteer: the text as before
+    assert ids("Құлжа") == {kk, zh}

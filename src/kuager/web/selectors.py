@@ -98,14 +98,50 @@ def _filter_conditions(audience: str, filters: dict[str, str]) -> list:
         out.append(base.filter(citizenship__iexact=f["citizenship"]))
     if f["place"]:
         p = f["place"]
+        same = place_spellings(p)
         out.append(base.filter(
             Q(place_of_origin__icontains=p) | Q(events__place_text__icontains=p)
-            | Q(events__facility__prefecture__icontains=p) | Q(events__facility__town__icontains=p)))
+            | Q(events__facility__prefecture__icontains=p) | Q(events__facility__town__icontains=p)
+            | Q(place_of_origin__in=same["origin"]) | Q(events__place_text__in=same["event"])
+            | Q(events__facility__prefecture__in=same["prefecture"]) | Q(events__facility__town__in=same["town"])))
     if f["facility"].isdigit():
         out.append(base.filter(events__facility_id=int(f["facility"])))
     if f["year"].isdigit() and len(f["year"]) == 4:
         out.append(base.filter(event_years__contains=f["year"]))  # stored: kuager.records.services.derived
     return out
+
+
+def place_spellings(query: str) -> dict[str, list[str]]:
+    """The recorded place texts that the gazetteer puts inside the place ``query`` names, in any script.
+
+    ``?place=Ghulja`` should find a victim from "Құлжа ауданы" or "伊宁县", and ``?place=Ili`` one from
+    any county of Ili prefecture (:func:`kuager.gazetteer.places.within`). The distinct texts held are
+    few (thousands at 100,000 victims); the answer is cached until the data changes.
+
+    Args:
+        query: the place filter as typed.
+    Returns:
+        ``{"origin": [...], "event": [...], "prefecture": [...], "town": [...]}``: distinct values of
+        ``Mention.place_of_origin``, ``Event.place_text``, ``Facility.prefecture`` and ``Facility.town``
+        that lie in it; all empty when the gazetteer does not know ``query`` (then only the text
+        matching applies).
+    """
+    from kuager.gazetteer.places import place_codes, within
+
+    query = query.strip()
+
+    def compute() -> dict[str, list[str]]:
+        columns = {"origin": (m.Mention, "place_of_origin"), "event": (m.Event, "place_text"),
+                   "prefecture": (m.Facility, "prefecture"), "town": (m.Facility, "town")}
+        if not place_codes(query):
+            return {k: [] for k in columns}
+        out = {}
+        for key, (model, col) in columns.items():
+            texts = model.objects.exclude(**{col: ""}).values_list(col, flat=True).distinct()
+            out[key] = sorted(t for t in texts if within(t, query))
+        return out
+
+    return wcache.cached("place-spellings", query.casefold(), compute)
 
 
 def filter_victims(qs, audience: str, filters: dict[str, str]):
@@ -118,7 +154,8 @@ def filter_victims(qs, audience: str, filters: dict[str, str]):
             ``status``: an event kind that is the latest status a testimony states;
             ``ethnicity``, ``citizenship``: exact (case-insensitive);
             ``place``: part of the place of origin, of an event's place, or of a
-            facility's prefecture or town;
+            facility's prefecture or town, or a place the gazetteer puts inside the
+            one named, in any script (:func:`place_spellings`);
             ``facility``: a facility id an event names;
             ``year``: a year some event's date overlaps.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -401,7 +402,9 @@ def _facility_list(request, template):
     qs = m.Facility.objects.select_related("dataset").order_by("prefecture", "name", "id")
     place = request.GET.get("place", "").strip()
     if place:
-        qs = qs.filter(prefecture__icontains=place) | qs.filter(town__icontains=place)
+        same = wsel.place_spellings(place)  # Ghulja also finds 伊宁县, Ili every county of the prefecture
+        qs = qs.filter(Q(prefecture__icontains=place) | Q(town__icontains=place)
+                       | Q(prefecture__in=same["prefecture"]) | Q(town__in=same["town"]))
     page = _page(request, qs)
     points = [(f.longitude, f.latitude) for f in m.Facility.objects.exclude(latitude=None).exclude(longitude=None)
               .only("latitude", "longitude")]
