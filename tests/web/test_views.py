@@ -156,3 +156,23 @@ def test_script_preference_orders_names(record, users, password):
     c.post("/preferences/script/", {"script": "Cyrillic", "next": "/victims/"})
     page = c.get(f"/victims/{v.public_id}/").content.decode()
     assert page.index("Гүлнар Тұрсын") < page.index("Gulnar Tursyn")
+
+
+@pytest.mark.django_db
+def test_intake_offers_facilities_by_town_in_any_script(users, password):
+    # an invented facility in Yining (伊宁市, Құлжа in Kazakh): the picker's label carries the town's other
+    # names from the gazetteer, so a volunteer typing Құлжа finds it; the value sent is the facility's id
+    ds = m.Source.objects.create(key="test-camps", title="Invented facilities dataset", kind="dataset")
+    camp = m.Facility.objects.create(dataset=ds, source_id="F-1", name="Invented camp", town="Yining City",
+                                     prefecture="Ili")
+    c = _client("volunteer", password)
+    page = c.get("/intake/").content.decode()
+    assert 'list="facility-options"' in page
+    assert f'<option value="{camp.id}">Invented camp · Yining City (Құлжа / ' in page
+    assert "伊宁市" in page.split(f'<option value="{camp.id}">')[1].split("</option>")[0]
+    post = dict(INTAKE_POST, **{"v1-e1-facility": str(camp.id)})
+    r = c.post("/intake/", post)
+    assert r.status_code == 302
+    assert m.Event.objects.get(kind="detained_camp").facility == camp
+    r = c.post("/intake/", dict(INTAKE_POST, **{"v1-e1-facility": "Yining"}))  # typed, not picked
+    assert r.status_code == 200 and "Pick a facility from the list" in r.content.decode()

@@ -125,13 +125,19 @@ class EventForm(DateCleaning, forms.Form):
                              choices=[("", "—")] + [(k, v) for k, v in labels.EVENT_KINDS.items()])
     date_text = _date_field(_("When"))
     place_text = forms.CharField(label=_("Where"), required=False, max_length=300)
-    facility = forms.ModelChoiceField(label=_("Facility"), required=False, queryset=m.Facility.objects.none())
+    facility = forms.ModelChoiceField(label=_("Facility"), required=False, queryset=m.Facility.objects.none(),
+                                      error_messages={"invalid_choice": _("Pick a facility from the list (its "
+                                                                          "number), or leave it empty and "
+                                                                          "write the place under Where.")})
     description = forms.CharField(label=_("Details"), required=False, max_length=2000)
 
     def __init__(self, *args, facilities=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facility"].queryset = facilities if facilities is not None else m.Facility.objects.none()
-        self.fields["facility"].widget = forms.NumberInput(attrs={"placeholder": _("facility number")})
+        # the number, chosen from a list the browser filters as one types a name or a town in any script
+        self.fields["facility"].widget = forms.TextInput(attrs={
+            "list": "facility-options", "autocomplete": "off",
+            "placeholder": _("type a town or a name, pick from the list")})
 
     @property
     def filled(self) -> bool:

@@ -144,6 +144,44 @@ def place_spellings(query: str) -> dict[str, list[str]]:
     return wcache.cached("place-spellings", query.casefold(), compute)
 
 
+def facility_options() -> list[tuple[int, str]]:
+    """Every facility as ``(id, label)`` for the pickers of the intake and search forms.
+
+    A volunteer knows a camp by its town in their own language, not by a number: the label holds
+    the facility's name, its town and prefecture as published, and the town's Kazakh, Uyghur and
+    Chinese names from the gazetteer (:func:`kuager.gazetteer.places.lookup`), so typing Құлжа or
+    伊宁 in the field offers the facilities of Yining.
+
+    Returns:
+        ``[(facility id, "Name · Town (Құлжа / غۇلجا / 伊宁市) · Prefecture"), ...]`` ordered by
+        prefecture, town and name; cached until the data changes.
+    """
+    from kuager.gazetteer.places import lookup
+
+    def other_names(town: str) -> str:
+        forms: list[str] = []
+        for p in lookup(town):
+            for col in ("kk_cyrl", "ug_arab", "zh"):
+                forms.extend(p.forms.get(col, ())[:1])
+        forms = [f for f in dict.fromkeys(forms) if f and f.casefold() != town.casefold()]
+        return f" ({' / '.join(forms)})" if forms else ""
+
+    def compute() -> list[tuple[int, str]]:
+        rows = m.Facility.objects.order_by("prefecture", "town", "name", "id").values_list(
+            "id", "name", "town", "prefecture")
+        out = []
+        for fid, name, town, prefecture in rows:
+            parts = [name or f"#{fid}"]
+            if town:
+                parts.append(town + other_names(town))
+            if prefecture and prefecture != town:
+                parts.append(prefecture)
+            out.append((fid, " · ".join(parts)))
+        return out
+
+    return wcache.cached("facility-options", None, compute)
+
+
 def filter_victims(qs, audience: str, filters: dict[str, str]):
     """Narrow a victim queryset by the search filters (each on the mentions ``audience`` may see).
 

@@ -83,7 +83,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "web/intake.html", {
         "page": page, "template_victim": template_victim,
         "template_event": forms.EventForm(prefix="v__V__-e__E__"),
-        "template_appeal": forms.AppealForm(prefix="a__A__"), "blank": blank})
+        "template_appeal": forms.AppealForm(prefix="a__A__"), "blank": blank,
+        "facility_options": wsel.facility_options()})
 
 
 @access.require_any("records.add_testimony", "records.search_names")
