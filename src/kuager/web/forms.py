@@ -137,7 +137,7 @@ class EventForm(DateCleaning, forms.Form):
         # the number, chosen from a list the browser filters as one types a name or a town in any script
         self.fields["facility"].widget = forms.TextInput(attrs={
             "list": "facility-options", "autocomplete": "off",
-            "placeholder": _("type a town or a name, pick from the list")})
+            "placeholder": _("town or name, then pick")})
 
     @property
     def filled(self) -> bool:
