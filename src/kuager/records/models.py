@@ -244,6 +244,10 @@ class Victim(TimeStamped):
     verification_locked = models.BooleanField(default=False, help_text="set by an editor; resolve keeps it")
     confidential = models.BooleanField(default=False)
     published = models.BooleanField(default=True)
+    #: An editor chose not to publish it (``set_publication(published=False)``: the publication
+    #: form or the API); cleared when an editor publishes it. A victim not published and not
+    #: withheld is waiting for an editor (e.g. a volunteer's new record).
+    withheld = models.BooleanField(default=False, help_text="an editor chose not to publish it")
     #: Stored, derived (kuager.records.services.derived.refresh_visibility): the victim has a mention
     #: the team may see (not confidential, nor its testimony, nor the victim).
     visible_team = models.BooleanField(default=False, editable=False)

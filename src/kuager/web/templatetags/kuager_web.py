@@ -31,10 +31,13 @@ def percent(value) -> str:
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **kwargs) -> str:
-    """The current query string with some parameters replaced (for pagination links)."""
+    """The current query string with some parameters replaced (for pagination links); a value of None removes one."""
     params = context["request"].GET.copy()
     for k, v in kwargs.items():
-        params[k] = v
+        if v is None:
+            params.pop(k, None)
+        else:
+            params[k] = v
     return params.urlencode()
 
 
