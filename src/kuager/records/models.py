@@ -603,6 +603,9 @@ class ReviewCandidate(models.Model):
     mention_b = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
     levels = models.JSONField(default=dict)
+    #: the model that scored it (``kuager.records.services.linkage_model.ModelInfo.key``:
+    #: ``default:...``, ``records:<time>:...`` or ``given:...``; "" before this was kept)
+    model = models.CharField(max_length=80, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
