@@ -239,12 +239,26 @@ def lookup(query: str, audience: str, limit: int = 8, script: str = "") -> list[
 
 @dataclass
 class Candidate:
-    """Two victims that may be one person."""
+    """Two victims that may be one person.
+
+    Attributes:
+        score: the linkage model's match probability (0-1).
+        keys: why they were paired: ``["linkage model"]`` for a pair the last
+            ``kuager resolve`` scored, else the name keys they share.
+        levels: ``{comparison: level label}``: what agrees and what differs, as the model saw it.
+        model: the key of the model that scored it
+            (:attr:`kuager.records.services.linkage_model.ModelInfo.key`).
+        scored_now: True when scored from the records as they are now (a pair no resolve
+            run scored), False when the score is the last resolve run's.
+    """
 
     a: m.Victim
     b: m.Victim
     score: float
     keys: list[str] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)
+    model: str = ""
+    scored_now: bool = False
 
 
 def _decided_pairs() -> set[tuple[int, int]]:
@@ -255,37 +269,84 @@ def _decided_pairs() -> set[tuple[int, int]]:
 
 
 def review_candidates(limit: int = 200) -> list[Candidate]:
-    """Pairs of victims that may be one person (cached until the data changes; see :func:`_review_candidates`)."""
-    return wcache.cached("review_candidates", limit, lambda: _review_candidates(limit))
+    """Pairs of victims that may be one person (cached until the data changes or another model
+    is in use; see :func:`_review_candidates`)."""
+    from kuager.records.services import linkage_model
+
+    key = linkage_model.current_model().key
+    return wcache.cached("review_candidates", [limit, key], lambda: _review_candidates(limit))
 
 
-def _review_candidates(limit: int = 200) -> list[Candidate]:
-    """The review queue: the linkage model's uncertain pairs first, then pairs sharing a name key.
-
-    Model pairs come from :class:`~kuager.records.models.ReviewCandidate` (written by
-    ``kuager resolve`` with the linkage engine), scored by match probability and
-    marked ``linkage model``; then :func:`_name_key_candidates` fills the queue.
-    Pairs already decided by a person, or already one victim, are left out.
-    """
-    decided = _decided_pairs()
-    best: dict[tuple[int, int], float] = {}
-    for va, vb, p in m.ReviewCandidate.objects.values_list(
-            "mention_a__victim_id", "mention_b__victim_id", "probability"):
+def _resolved_scores(decided: set | None = None, victims=None) -> dict[tuple[int, int], tuple[float, dict, str]]:
+    """Victim pairs the last ``kuager resolve`` scored (:class:`~kuager.records.models.ReviewCandidate`):
+    ``{(a, b): (probability, levels, model key)}``, the best row per pair, leaving out pairs now one
+    victim and pairs in ``decided``; only pairs between ``victims`` (ids) when given."""
+    best: dict[tuple[int, int], tuple[float, dict, str]] = {}
+    rows = m.ReviewCandidate.objects.all()
+    if victims is not None:
+        rows = rows.filter(mention_a__victim_id__in=list(victims), mention_b__victim_id__in=list(victims))
+    for va, vb, p, levels, key in rows.values_list(
+            "mention_a__victim_id", "mention_b__victim_id", "probability", "levels", "model"):
         if va is None or vb is None or va == vb:
             continue
         pair = tuple(sorted((va, vb)))
-        if pair not in decided and p > best.get(pair, -1.0):
-            best[pair] = p
+        if (decided is None or pair not in decided) and p > best.get(pair, (-1.0,))[0]:
+            best[pair] = (p, levels or {}, key or "")
+    return best
+
+
+def _review_candidates(limit: int = 200) -> list[Candidate]:
+    """The review queue: pairs the linkage model may call one person, most probable first.
+
+    Two sources, each scored by the linkage model: the pairs the last ``kuager resolve``
+    found uncertain (:class:`~kuager.records.models.ReviewCandidate`, with that run's
+    probability and levels, marked ``linkage model``), and the pairs of victims sharing a
+    full-name key (:func:`_name_key_candidates`; e.g. a testimony recorded since), scored
+    now by the current model (:func:`kuager.records.services.linkage_model.score_victim_pairs`:
+    the model trained on the records if there is one, else the bundled default trained on
+    synthetic data). Pairs already decided by a person, or already one victim, are left out.
+    """
+    from kuager.records.services import linkage_model
+
+    decided = _decided_pairs()
+    best = _resolved_scores(decided)
     victims = {v.id: v for v in m.Victim.objects.filter(id__in={v for pr in best for v in pr})}
-    out = [Candidate(victims[a], victims[b], p, ["linkage model"]) for (a, b), p in best.items()]
+    out = [Candidate(victims[a], victims[b], p, ["linkage model"], levels, key)
+           for (a, b), (p, levels, key) in best.items()]
+    fresh = [c for c in _name_key_candidates(limit) if tuple(sorted((c.a.id, c.b.id))) not in best]
+    fresh = fresh[:max(0, limit - len(out))]
+    scores = linkage_model.score_victim_pairs([(c.a.id, c.b.id) for c in fresh]) if fresh else {}
+    for c in fresh:
+        s = scores.get(tuple(sorted((c.a.id, c.b.id))))
+        if s is not None:
+            out.append(Candidate(c.a, c.b, s.probability, c.keys, s.levels, s.model.key, scored_now=True))
     out.sort(key=lambda c: (-c.score, c.a.public_id, c.b.public_id))
-    seen = set(best)
-    for c in _name_key_candidates(limit):
-        if len(out) >= limit:
-            break
-        if tuple(sorted((c.a.id, c.b.id))) not in seen:
-            out.append(c)
     return out[:limit]
+
+
+def pair_score(a: m.Victim, b: m.Victim) -> Candidate:
+    """The linkage model's verdict on two victims, for the review pair page.
+
+    The last ``kuager resolve`` run's, when it scored a pair of their mentions
+    (:class:`~kuager.records.models.ReviewCandidate`); else scored now with the current
+    model (cached until the data changes). ``score`` is 0.0 and ``model`` "" when a side
+    has no mention.
+    """
+    from kuager.records.services import linkage_model
+
+    pair = tuple(sorted((a.id, b.id)))
+    held = _resolved_scores(victims=pair)
+    if pair in held:
+        p, levels, key = held[pair]
+        return Candidate(a, b, p, ["linkage model"], levels, key)
+    model = linkage_model.current_model()
+
+    def compute():
+        s = linkage_model.score_victim_pairs([pair], model).get(pair)
+        return (s.probability, s.levels, s.model.key) if s else (0.0, {}, "")
+
+    p, levels, key = wcache.cached("pair_score", [pair, model.key], compute)
+    return Candidate(a, b, p, [], levels, key, scored_now=True)
 
 
 #: Most name-key pairs kept between changes of names (see :func:`_name_key_pairs`).
@@ -373,8 +434,8 @@ def _compute_name_key_pairs(cap: int | None) -> tuple[list[tuple], bool]:
 def _name_key_candidates(limit: int = 200) -> list[Candidate]:
     """Pairs of victims that share a full-name key (``n:`` or ``f:`` of :func:`kuager.names.keys`).
 
-    Scored by the best :func:`kuager.names.similarity` between their names
-    (a stand-in until :mod:`kuager.linkage` gives probabilities); pairs that
+    Ranked by the best :func:`kuager.names.similarity` between their names (which
+    pairs the linkage model then scores, :func:`_review_candidates`); pairs that
     already have a human judgement are left out (read now; the pairs themselves
     come from :func:`_name_key_pairs`). Keys shared by more than
     :data:`MAX_BLOCK` victims are skipped.
