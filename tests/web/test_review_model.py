@@ -115,3 +115,21 @@ def test_a_model_trained_on_the_records_is_preferred(record, users, client, logi
     assert "model trained on your records on" in page and "synthetic" not in page
     (c,) = ws._review_candidates()
     assert c.model == info.key and c.score > 0.9
+
+
+def test_a_live_score_follows_the_records(record):
+    """Scores kept between requests are dropped when a victim's mentions change: a birth year
+    corrected to one 25 years away turns a likely pair into an unlikely one."""
+    a = record(["Нұрлан Әсетұлы"], birth="1970").mentions.get()
+    b = record(["Nurlan Asetuly"], birth="1970", testifier="Invented Son").mentions.get()
+    pair = tuple(sorted((a.victim_id, b.victim_id)))
+    first = ws.pair_score(a.victim, b.victim)
+    assert first.scored_now and first.levels["birth"] == "birth years agree"
+    b.birth_year_min = b.birth_year_max = 1995
+    b.birth_date_text = "1995"
+    b.save()
+    from kuager.records.services.linkage_model import current_model
+
+    later = ws.live_scores([pair], current_model())[pair]
+    assert later[1]["birth"] == "birth years differ"
+    assert later[0] < first.score

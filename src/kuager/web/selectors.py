@@ -313,15 +313,69 @@ def _review_candidates(limit: int = 200) -> list[Candidate]:
     victims = {v.id: v for v in m.Victim.objects.filter(id__in={v for pr in best for v in pr})}
     out = [Candidate(victims[a], victims[b], p, ["linkage model"], levels, key)
            for (a, b), (p, levels, key) in best.items()]
+    # the name-key pairs no resolve run scored (e.g. a testimony recorded since): all of the best
+    # ``limit`` by name, whatever the number of resolved pairs, so a new duplicate is never hidden
     fresh = [c for c in _name_key_candidates(limit) if tuple(sorted((c.a.id, c.b.id))) not in best]
-    fresh = fresh[:max(0, limit - len(out))]
-    scores = linkage_model.score_victim_pairs([(c.a.id, c.b.id) for c in fresh]) if fresh else {}
+    scores = live_scores([(c.a.id, c.b.id) for c in fresh], linkage_model.current_model()) if fresh else {}
     for c in fresh:
         s = scores.get(tuple(sorted((c.a.id, c.b.id))))
         if s is not None:
-            out.append(Candidate(c.a, c.b, s.probability, c.keys, s.levels, s.model.key, scored_now=True))
+            out.append(Candidate(c.a, c.b, s[0], c.keys, s[1], s[2], scored_now=True))
     out.sort(key=lambda c: (-c.score, c.a.public_id, c.b.public_id))
     return out[:limit]
+
+
+#: Seconds a pair's live score is kept (it is also dropped when either victim's mentions or names change).
+LIVE_SCORE_TTL = 3600
+
+
+def _victim_stamps(victims) -> dict[int, str]:
+    """A digest per victim of what the linkage model reads from it: its mentions (ids, last saved)
+    and their names (ids, texts). Two queries on the victims' mentions."""
+    import hashlib
+
+    parts: dict[int, list] = {v: [] for v in victims}
+    for vid, mid, updated in m.Mention.objects.filter(victim_id__in=list(victims)).order_by("id").values_list(
+            "victim_id", "id", "updated_at"):
+        parts[vid].append((mid, str(updated)))
+    for vid, nid, text in m.MentionName.objects.filter(mention__victim_id__in=list(victims)).order_by("id") \
+            .values_list("mention__victim_id", "id", "text"):
+        parts[vid].append((nid, text))
+    return {v: hashlib.sha256(repr(p).encode()).hexdigest()[:16] for v, p in parts.items()}
+
+
+def live_scores(pairs, model) -> dict[tuple[int, int], tuple[float, dict, str]]:
+    """Scores of victim pairs by ``model`` now (:func:`kuager.records.services.linkage_model.score_victim_pairs`),
+    each kept in Django's cache under the model, the pair and both victims' :func:`_victim_stamps`, so that
+    the queue and the pair page share them and a change elsewhere does not recompute them.
+
+    Returns:
+        ``{(smaller id, larger id): (probability, levels, model key)}``; pairs a victim of which has no
+        mention are left out.
+    """
+    from django.core.cache import cache
+
+    from kuager.records.services import linkage_model
+
+    pairs = sorted({tuple(sorted(p)) for p in pairs if p[0] != p[1]})
+    if not pairs:
+        return {}
+    stamps = _victim_stamps({v for p in pairs for v in p})
+    keys = {p: f"kuager-web:live_score:{model.key}:{p[0]}:{stamps[p[0]]}:{p[1]}:{stamps[p[1]]}" for p in pairs}
+    found = cache.get_many(list(keys.values()))
+    out = {p: tuple(found[k]) for p, k in keys.items() if k in found and found[k] is not None}
+    missing = [p for p in pairs if keys[p] not in found]
+    if missing:
+        scored = linkage_model.score_victim_pairs(missing, model)
+        new = {}
+        for p in missing:
+            s = scored.get(p)
+            value = (s.probability, s.levels, s.model.key) if s else None
+            new[keys[p]] = value
+            if value is not None:
+                out[p] = value
+        cache.set_many(new, LIVE_SCORE_TTL)
+    return out
 
 
 def pair_score(a: m.Victim, b: m.Victim) -> Candidate:
@@ -329,8 +383,7 @@ def pair_score(a: m.Victim, b: m.Victim) -> Candidate:
 
     The last ``kuager resolve`` run's, when it scored a pair of their mentions
     (:class:`~kuager.records.models.ReviewCandidate`); else scored now with the current
-    model (cached until the data changes). ``score`` is 0.0 and ``model`` "" when a side
-    has no mention.
+    model (:func:`live_scores`). ``score`` is 0.0 and ``model`` "" when a side has no mention.
     """
     from kuager.records.services import linkage_model
 
@@ -339,13 +392,7 @@ def pair_score(a: m.Victim, b: m.Victim) -> Candidate:
     if pair in held:
         p, levels, key = held[pair]
         return Candidate(a, b, p, ["linkage model"], levels, key)
-    model = linkage_model.current_model()
-
-    def compute():
-        s = linkage_model.score_victim_pairs([pair], model).get(pair)
-        return (s.probability, s.levels, s.model.key) if s else (0.0, {}, "")
-
-    p, levels, key = wcache.cached("pair_score", [pair, model.key], compute)
+    p, levels, key = live_scores([pair], linkage_model.current_model()).get(pair, (0.0, {}, ""))
     return Candidate(a, b, p, [], levels, key, scored_now=True)
 
 
