@@ -78,6 +78,7 @@ def test_new_intake_pairs_get_the_default_models_probability(record, users, clie
     assert "model trained on synthetic data (default)" in page
     assert "scored now, from the records as they are" in page
     assert "the same ID number" in page and "the same date of birth" in page  # the ID holds the date
+    assert first.key in page and again.key in page  # the mentions compared are named
     page = client.get(f"/review/{first.victim.public_id}/{other.victim.public_id}/").content.decode()
     assert "years of birth more than 3 years apart" in page and "different ID numbers" in page
 

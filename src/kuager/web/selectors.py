@@ -252,6 +252,8 @@ class Candidate:
             (:attr:`kuager.records.services.linkage_model.ModelInfo.key`).
         scored_now: True when scored from the records as they are now (a pair no resolve
             run scored), False when the score is the last resolve run's.
+        mentions: the keys of the two mentions whose pair gave the score (the most alike of
+            the two victims' mentions), ``("", "")`` when unknown.
     """
 
     a: m.Victim
@@ -261,6 +263,7 @@ class Candidate:
     levels: dict[str, str] = field(default_factory=dict)
     model: str = ""
     scored_now: bool = False
+    mentions: tuple[str, str] = ("", "")
 
 
 def _decided_pairs() -> set[tuple[int, int]]:
@@ -279,21 +282,22 @@ def review_candidates(limit: int = 200) -> list[Candidate]:
     return wcache.cached("review_candidates", [limit, key], lambda: _review_candidates(limit))
 
 
-def _resolved_scores(decided: set | None = None, victims=None) -> dict[tuple[int, int], tuple[float, dict, str]]:
+def _resolved_scores(decided: set | None = None, victims=None) -> dict[tuple[int, int], tuple]:
     """Victim pairs the last ``kuager resolve`` scored (:class:`~kuager.records.models.ReviewCandidate`):
-    ``{(a, b): (probability, levels, model key)}``, the best row per pair, leaving out pairs now one
+    ``{(a, b): (probability, levels, model key, (mention key, mention key))}``, the best row per pair, leaving out pairs now one
     victim and pairs in ``decided``; only pairs between ``victims`` (ids) when given."""
-    best: dict[tuple[int, int], tuple[float, dict, str]] = {}
+    best: dict[tuple[int, int], tuple] = {}
     rows = m.ReviewCandidate.objects.all()
     if victims is not None:
         rows = rows.filter(mention_a__victim_id__in=list(victims), mention_b__victim_id__in=list(victims))
-    for va, vb, p, levels, key in rows.values_list(
-            "mention_a__victim_id", "mention_b__victim_id", "probability", "levels", "model"):
+    for va, vb, p, levels, key, ka, kb in rows.values_list(
+            "mention_a__victim_id", "mention_b__victim_id", "probability", "levels", "model", "mention_a__key",
+            "mention_b__key"):
         if va is None or vb is None or va == vb:
             continue
         pair = tuple(sorted((va, vb)))
         if (decided is None or pair not in decided) and p > best.get(pair, (-1.0,))[0]:
-            best[pair] = (p, levels or {}, key or "")
+            best[pair] = (p, levels or {}, key or "", (ka, kb))
     return best
 
 
@@ -313,8 +317,8 @@ def _review_candidates(limit: int = 200) -> list[Candidate]:
     decided = _decided_pairs()
     best = _resolved_scores(decided)
     victims = {v.id: v for v in m.Victim.objects.filter(id__in={v for pr in best for v in pr})}
-    out = [Candidate(victims[a], victims[b], p, ["linkage model"], levels, key)
-           for (a, b), (p, levels, key) in best.items()]
+    out = [Candidate(victims[a], victims[b], p, ["linkage model"], levels, key, False, mentions)
+           for (a, b), (p, levels, key, mentions) in best.items()]
     # the name-key pairs no resolve run scored (e.g. a testimony recorded since): all of the best
     # ``limit`` by name, whatever the number of resolved pairs, so a new duplicate is never hidden
     fresh = [c for c in _name_key_candidates(limit) if tuple(sorted((c.a.id, c.b.id))) not in best]
@@ -322,7 +326,7 @@ def _review_candidates(limit: int = 200) -> list[Candidate]:
     for c in fresh:
         s = scores.get(tuple(sorted((c.a.id, c.b.id))))
         if s is not None:
-            out.append(Candidate(c.a, c.b, s[0], c.keys, s[1], s[2], scored_now=True))
+            out.append(Candidate(c.a, c.b, s[0], c.keys, s[1], s[2], scored_now=True, mentions=tuple(s[3])))
     out.sort(key=lambda c: (-c.score, c.a.public_id, c.b.public_id))
     return out[:limit]
 
@@ -352,7 +356,8 @@ def live_scores(pairs, model) -> dict[tuple[int, int], tuple[float, dict, str]]:
     the queue and the pair page share them and a change elsewhere does not recompute them.
 
     Returns:
-        ``{(smaller id, larger id): (probability, levels, model key)}``; pairs a victim of which has no
+        ``{(smaller id, larger id): (probability, levels, model key, (mention key, mention key))}``; pairs a
+        victim of which has no
         mention are left out.
     """
     from django.core.cache import cache
@@ -363,7 +368,7 @@ def live_scores(pairs, model) -> dict[tuple[int, int], tuple[float, dict, str]]:
     if not pairs:
         return {}
     stamps = _victim_stamps({v for p in pairs for v in p})
-    keys = {p: f"kuager-web:live_score:{model.key}:{p[0]}:{stamps[p[0]]}:{p[1]}:{stamps[p[1]]}" for p in pairs}
+    keys = {p: f"kuager-web:live_score:2:{model.key}:{p[0]}:{stamps[p[0]]}:{p[1]}:{stamps[p[1]]}" for p in pairs}
     found = cache.get_many(list(keys.values()))
     out = {p: tuple(found[k]) for p, k in keys.items() if k in found and found[k] is not None}
     missing = [p for p in pairs if keys[p] not in found]
@@ -372,7 +377,7 @@ def live_scores(pairs, model) -> dict[tuple[int, int], tuple[float, dict, str]]:
         new = {}
         for p in missing:
             s = scored.get(p)
-            value = (s.probability, s.levels, s.model.key) if s else None
+            value = (s.probability, s.levels, s.model.key, s.mentions) if s else None
             new[keys[p]] = value
             if value is not None:
                 out[p] = value
@@ -392,10 +397,10 @@ def pair_score(a: m.Victim, b: m.Victim) -> Candidate:
     pair = tuple(sorted((a.id, b.id)))
     held = _resolved_scores(victims=pair)
     if pair in held:
-        p, levels, key = held[pair]
-        return Candidate(a, b, p, ["linkage model"], levels, key)
-    p, levels, key = live_scores([pair], linkage_model.current_model()).get(pair, (0.0, {}, ""))
-    return Candidate(a, b, p, [], levels, key, scored_now=True)
+        p, levels, key, mentions = held[pair]
+        return Candidate(a, b, p, ["linkage model"], levels, key, False, mentions)
+    p, levels, key, mentions = live_scores([pair], linkage_model.current_model()).get(pair, (0.0, {}, "", ("", "")))
+    return Candidate(a, b, p, [], levels, key, scored_now=True, mentions=tuple(mentions))
 
 
 #: Most name-key pairs kept between changes of names (see :func:`_name_key_pairs`).

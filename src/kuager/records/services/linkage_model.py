@@ -170,11 +170,13 @@ class PairScore:
         levels: ``{comparison: level label}`` of that pair (what agrees and what differs;
             labels of :func:`kuager.linkage.model.level_labels`).
         model: the :class:`ModelInfo` that scored it.
+        mentions: the keys of the two mentions of that pair (``K-00012/m1``...).
     """
 
     probability: float
     levels: dict[str, str]
     model: ModelInfo
+    mentions: tuple[str, str] = ("", "")
 
 
 def score_victim_pairs(pairs, model: ModelInfo | None = None) -> dict[tuple[int, int], PairScore]:
@@ -228,5 +230,5 @@ def score_victim_pairs(pairs, model: ModelInfo | None = None) -> dict[tuple[int,
         if pair in out and out[pair].probability >= p:
             continue
         levels = {g[6:]: labels.get(g[6:], {}).get(int(row[g]), str(row[g])) for g in gammas}
-        out[pair] = PairScore(p, levels, model)
+        out[pair] = PairScore(p, levels, model, (row["unique_id_l"], row["unique_id_r"]))
     return out
