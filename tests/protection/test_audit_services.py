@@ -47,8 +47,9 @@ def test_intake_merge_unmerge_and_publication_are_attributed_to_the_editor(djang
 
     review.set_publication(kept, published=False)
     pub = AuditEntry.objects.filter(action="update", object_key=kept.public_id).last()
-    assert pub.old == {"published": True, "confidential": False}
-    assert pub.new == {"published": False, "confidential": False, "changed": ["published"]}
+    assert pub.old == {"published": True, "confidential": False, "withheld": False}
+    assert pub.new == {"published": False, "confidential": False, "withheld": True,
+                       "changed": ["published", "withheld"]}  # withheld: an editor's decision, not waiting
     assert audit.verify().ok
     # nothing confidential entered the log
     for entry in AuditEntry.objects.all():

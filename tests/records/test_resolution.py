@@ -103,7 +103,30 @@ def test_review_candidates_from_the_model(synthetic):
         assert "name" in c.levels and c.levels["name"]
 
 
-def test_small_collections_use_rules(od_dir):
+def test_small_collections_use_the_default_model(od_dir):
+    """Below 200 mentions no model is estimated: the bundled default model (synthetic data) scores the pairs."""
+    from kuager.records.services import linkage_model
+
     import_file(od_dir / "testimonies.csv")
+    assert m.Mention.objects.count() < 200
     report = resolve()
-    assert report.engine == "rules" and report.victims_after == 3
+    assert report.engine == "duckdb" and report.model == "default (trained on synthetic data)"
+    assert report.victims_after == 3
+    assert "model default (trained on synthetic data)" in report.summary()
+    # nothing was trained, so nothing was saved as the records' model
+    assert linkage_model.records_model() is None
+    assert all(c.model.startswith("default:") for c in m.ReviewCandidate.objects.all())
+    assert resolve(engine="rules").victims_after == 3  # the rules are still there on request
+
+
+def test_a_trained_model_is_saved_and_then_preferred(synthetic, od_dir):
+    """From 200 mentions resolve trains a model and saves it; a later small run would use it."""
+    from kuager.records.services import linkage_model
+
+    report = resolve()
+    assert report.model == "trained on these records now"
+    saved = linkage_model.records_model()
+    assert saved is not None and saved.source == "records" and saved.mentions == 400
+    assert linkage_model.current_model().key == saved.key
+    keys = set(m.ReviewCandidate.objects.values_list("model", flat=True))
+    assert keys == {saved.key}, keys

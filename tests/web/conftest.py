@@ -75,9 +75,14 @@ def sample(db, users):
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
-    """Each test starts with an empty page cache (kuager.web.cache), as database ids repeat across tests."""
+    """Each test starts with an empty page cache (kuager.web.cache) and no review-queue name-key blocks
+    kept in the process, as database ids repeat across tests."""
     from django.core.cache import cache
 
+    from kuager.web.selectors import forget_name_key_blocks
+
     cache.clear()
+    forget_name_key_blocks()
     yield
     cache.clear()
+    forget_name_key_blocks()

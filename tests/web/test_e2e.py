@@ -160,6 +160,10 @@ def test_volunteer_editor_and_public_in_a_browser(browser, live_server, record, 
     ed.click(f"a[href='/review/{a}/{b}/']")
     ed.wait_for_load_state()
     assert "Гүлмира Әділқызы" in ed.content() and "Gulmira Adilkyzy" in ed.content()
+    # the linkage model's probability, and which model gave it (no resolve has run: the default)
+    prob = ed.inner_text("p.probability")
+    assert "model trained on synthetic data (default)" in prob and "%" in prob
+    assert "the same year of birth" in ed.inner_text("#model-levels")
     _shot(ed, "06-review-pair")
     ed.check("input[name=decision][value=same]")
     ed.fill("#id_note", "same ID copy (invented)")

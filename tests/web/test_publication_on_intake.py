@@ -61,3 +61,54 @@ def test_volunteer_api_intake_is_not_published(users):
 
 def test_publishes_on_intake():
     assert intake.publishes_on_intake(None)
+
+
+def test_search_keeps_the_unpublished_filter(record, users, client, login_user):
+    """Pressing Search on /victims/?published=no keeps the filter (a hidden field in the form)."""
+    waiting = record(["Invented Filterkyzy"], user=users["volunteer"]).mentions.get().victim
+    shown = record(["Invented Filterkyzy"], user=users["editor"]).mentions.get().victim
+    assert shown.published and not waiting.published
+    login_user(client, users["editor"])
+    page = client.get("/victims/", {"published": "no"}).content.decode()
+    assert '<input type="hidden" name="published" value="no">' in page
+    # what the form submits: the query and the hidden field
+    found = client.get("/victims/", {"q": "Invented Filterkyzy", "published": "no"}).content.decode()
+    assert waiting.public_id in found and shown.public_id not in found
+    assert "Show all" in found
+    # without the filter both are found, and the form carries no hidden field
+    both = client.get("/victims/", {"q": "Invented Filterkyzy"}).content.decode()
+    assert waiting.public_id in both and shown.public_id in both
+    assert 'name="published"' not in both
+
+
+def test_badge_tells_withheld_from_waiting(record, users, client, login_user):
+    """A victim an editor unpublished says "withheld by an editor"; a volunteer's new one "waiting"."""
+    waiting = record(["Invented Waitkyzy"], user=users["volunteer"]).mentions.get().victim
+    withheld = record(["Invented Heldkyzy"], user=users["editor"]).mentions.get().victim
+    assert withheld.published and not withheld.withheld and not waiting.withheld
+    login_user(client, users["editor"])
+    r = client.post(f"/victims/{withheld.public_id}/publication/", {})  # the box unticked: withhold
+    assert r.status_code == 302
+    withheld.refresh_from_db()
+    assert not withheld.published and withheld.withheld
+    page = client.get(f"/victims/{withheld.public_id}/").content.decode()
+    assert "withheld by an editor" in page and "waiting for an editor" not in page
+    page = client.get(f"/victims/{waiting.public_id}/").content.decode()
+    assert "waiting for an editor" in page and "withheld by an editor" not in page
+    listing = client.get("/victims/", {"published": "no"}).content.decode()
+    assert withheld.public_id in listing and waiting.public_id in listing
+    assert listing.count("withheld by an editor") >= 1 and "not published yet: waiting for an editor" in listing
+    # publishing again clears the mark
+    client.post(f"/victims/{withheld.public_id}/publication/", {"published": "on"})
+    withheld.refresh_from_db()
+    assert withheld.published and not withheld.withheld
+
+
+def test_api_publication_marks_withheld(record, users):
+    v = record(["Invented Apiheldkyzy"], user=users["editor"]).mentions.get().victim
+    c = APIClient()
+    c.force_authenticate(users["editor"])
+    r = c.post(f"/api/victims/{v.public_id}/publication/", {"published": False}, format="json")
+    assert r.status_code == 200, r.content
+    v.refresh_from_db()
+    assert v.withheld and not v.published

@@ -11,7 +11,9 @@ HELP = "join mentions into victims (probabilistic linkage or rules; people's dec
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=["auto", "rules", "duckdb", "spark"], default="auto",
-                        help="auto (default): the linkage model (DuckDB) from 200 mentions up, simple rules below")
+                        help="auto (default): the linkage model (DuckDB), estimated on the records from 200 "
+                             "mentions up; below that the model last estimated on them, else the bundled default "
+                             "model trained on synthetic data; rules: the simple rules")
     parser.add_argument("--threshold", type=float, default=0.9,
                         help="match probability at which two mentions are joined (default 0.9)")
     parser.add_argument("--review-band", default="0.5,0.9",

@@ -751,7 +751,11 @@ def strong_levels(params: dict[str, Any], u_max: float = STRONG_U) -> list[tuple
 
 
 def level_labels(params: dict[str, Any]) -> dict[str, dict[int, str]]:
-    """``{comparison: {gamma value: label}}`` from a saved model, for showing a pair."""
+    """``{comparison: {gamma value: label}}`` from a saved model, for showing a pair.
+
+    Labels are the levels' ``label_for_charts`` (English, e.g. "birth years within 1"); the
+    unknown level (gamma -1, a value missing on either side) is ``"unknown"``.
+    """
     out: dict[str, dict[int, str]] = {}
     for comp in params.get("comparisons", []):
         levels = [lv for lv in comp["comparison_levels"]]
@@ -759,7 +763,7 @@ def level_labels(params: dict[str, Any]) -> dict[str, dict[int, str]]:
         value = len([lv for lv in levels if not lv.get("is_null_level")]) - 1
         for lv in levels:
             if lv.get("is_null_level"):
-                labels[-1] = lv.get("label_for_charts", "unknown")
+                labels[-1] = "unknown"  # Splink's own label for it is its SQL condition
             else:
                 labels[value] = lv.get("label_for_charts", lv.get("sql_condition", ""))
                 value -= 1

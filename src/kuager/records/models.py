@@ -244,6 +244,10 @@ class Victim(TimeStamped):
     verification_locked = models.BooleanField(default=False, help_text="set by an editor; resolve keeps it")
     confidential = models.BooleanField(default=False)
     published = models.BooleanField(default=True)
+    #: An editor chose not to publish it (``set_publication(published=False)``: the publication
+    #: form or the API); cleared when an editor publishes it. A victim not published and not
+    #: withheld is waiting for an editor (e.g. a volunteer's new record).
+    withheld = models.BooleanField(default=False, help_text="an editor chose not to publish it")
     #: Stored, derived (kuager.records.services.derived.refresh_visibility): the victim has a mention
     #: the team may see (not confidential, nor its testimony, nor the victim).
     visible_team = models.BooleanField(default=False, editable=False)
@@ -599,6 +603,9 @@ class ReviewCandidate(models.Model):
     mention_b = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
     levels = models.JSONField(default=dict)
+    #: the model that scored it (``kuager.records.services.linkage_model.ModelInfo.key``:
+    #: ``default:...``, ``records:<time>:...`` or ``given:...``; "" before this was kept)
+    model = models.CharField(max_length=80, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -413,8 +413,12 @@ def capture_histories(by: str | None = None):
     return df.groupby(cols, as_index=False).size().rename(columns={"size": "count"})
 
 
-def mentions_frame():
-    """All mentions in the person-mentions format (``docs/formats/mentions.md``), for linkage.
+def mentions_frame(ids=None):
+    """All mentions (or those with the given ids) in the person-mentions format
+    (``docs/formats/mentions.md``), for linkage.
+
+    Args:
+        ids: mention primary keys to include (None: every mention).
 
     Returns:
         A pandas DataFrame with columns record_id (the mention key), source (the
@@ -427,6 +431,8 @@ def mentions_frame():
 
     rows = []
     qs = m.Mention.objects.select_related("testimony").prefetch_related("names").order_by("key")
+    if ids is not None:
+        qs = qs.filter(id__in=list(ids))
     for mn in qs:
         rows.append({
             "record_id": mn.key,

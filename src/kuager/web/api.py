@@ -396,14 +396,23 @@ def names(request: Request) -> Response:
 
 @extend_schema(operation_id="review_candidates", responses=inline_serializer("Candidates", {
     "results": serializers.ListField(child=inline_serializer("Candidate", {
-        "a": serializers.CharField(), "b": serializers.CharField(), "score": serializers.FloatField(),
-        "keys": serializers.ListField(child=serializers.CharField())}))}))
+        "a": serializers.CharField(), "b": serializers.CharField(),
+        "score": serializers.FloatField(help_text="the linkage model's match probability (0-1)"),
+        "keys": serializers.ListField(child=serializers.CharField(),
+                                      help_text='"linkage model" (scored by the last resolve run) or the shared name keys'),
+        "model": serializers.CharField(help_text='the model that scored it: "default:..." (trained on synthetic '
+                                                 'data), "records:<UTC time>:..." (trained on the records) or "given:..."'),
+        "levels": serializers.DictField(child=serializers.CharField(),
+                                        help_text="comparison -> agreement level (what agrees and what differs)"),
+        "scored_now": serializers.BooleanField(help_text="scored from the records as they are now, not by the "
+                                                         "last resolve run")}))}))
 @api_view(["GET"])
 @permission_classes([needs("records.review_pairs")])
 def review_candidates(request: Request) -> Response:
-    """Pairs of victims that may be one person, most similar first (editors)."""
+    """Pairs of victims that may be one person, most probable first (the linkage model's probability; editors)."""
     return Response({"results": [{"a": c.a.public_id, "b": c.b.public_id, "score": round(c.score, 4),
-                                  "keys": c.keys} for c in wsel.review_candidates()]})
+                                  "keys": c.keys, "model": c.model, "levels": c.levels, "scored_now": c.scored_now}
+                                 for c in wsel.review_candidates()]})
 
 
 @extend_schema(operation_id="review_decide", request=DecisionSerializer, responses=inline_serializer(
@@ -422,7 +431,7 @@ def review_decide(request: Request) -> Response:
         return Response({"detail": "a and b are the same victim"}, status=status.HTTP_400_BAD_REQUEST)
     try:
         result = review_service.decide_pair(a, b, d["decision"], user=request.user, note=d["note"],
-                                            score=wsel.compare(a, b).score)
+                                            score=wsel.pair_score(a, b).score)
     except InputError as exc:
         return _error(exc)
     return Response({"victims": result.victims, "withdrawn": result.withdrawn})

@@ -86,3 +86,82 @@ DOCUMENT_KINDS = {
     "letter": _("letter"),
     "other": _("other"),
 }
+
+# ----------------------------------------------------------------- the linkage model's comparisons (review queue)
+
+#: Comparisons of :mod:`kuager.linkage.model` -> what they compare.
+MODEL_COMPARISONS = {
+    "name": _("Names"), "given": _("Given name"), "father": _("Father's name"), "birth": _("Born"),
+    "sex": _("Sex"), "place": _("Place of origin"), "chinese_id": _("Chinese ID number"),
+    "relatives": _("Relatives"),
+}
+
+AGREE, PARTLY, DIFFER, UNKNOWN = "agree", "partly", "differ", "unknown"
+
+#: The agreement levels' labels (``kuager.linkage.model.level_labels``, English) -> (text, state).
+#: State: ``agree``, ``partly`` (close but not the same), ``differ`` or ``unknown`` (one side or both
+#: unknown).
+MODEL_LEVELS = {
+    "unknown": (_("unknown"), UNKNOWN),
+    "same full-name key": (_("the same name (same key in every script)"), AGREE),
+    "names alike (similarity >= 0.9)": (_("names alike"), AGREE),
+    "names close (similarity >= 0.75)": (_("names close"), PARTLY),
+    "names partly alike (similarity >= 0.5)": (_("names partly alike"), PARTLY),
+    "names unlike or share no key": (_("names unlike"), DIFFER),
+    "names share a full-name key": (_("names share a key"), AGREE),
+    "given and father's names share keys": (_("given and father's names share keys"), AGREE),
+    "one name part shares a key, the other is close": (_("one part of the name alike, the other close"), PARTLY),
+    "same father name": (_("the same father's name"), AGREE),
+    "father names share a key": (_("father's names alike"), AGREE),
+    "father names close (JW >= 0.92)": (_("father's names close"), PARTLY),
+    "father names similar (JW >= 0.80)": (_("father's names somewhat alike"), PARTLY),
+    "father names differ": (_("father's names differ"), DIFFER),
+    "same given name": (_("the same given name"), AGREE),
+    "given names share a key": (_("given names alike"), AGREE),
+    "given names close (JW >= 0.92)": (_("given names close"), PARTLY),
+    "given names similar (JW >= 0.80)": (_("given names somewhat alike"), PARTLY),
+    "given names differ": (_("given names differ"), DIFFER),
+    "same birth date": (_("the same date of birth"), AGREE),
+    "birth years agree": (_("the same year of birth"), AGREE),
+    "birth years within 1": (_("years of birth 1 year apart"), PARTLY),
+    "birth years within 3": (_("years of birth 2-3 years apart"), PARTLY),
+    "birth years differ": (_("years of birth more than 3 years apart"), DIFFER),
+    "same sex": (_("the same sex"), AGREE),
+    "sex differ": (_("different sex"), DIFFER),
+    "place share a key": (_("the same place"), AGREE),
+    "places in the same prefecture": (_("places in the same prefecture"), PARTLY),
+    "place differ": (_("different places"), DIFFER),
+    "same chinese_id": (_("the same ID number"), AGREE),
+    "chinese_id differ": (_("different ID numbers"), DIFFER),
+    "relatives share a key": (_("a relative's name in common"), AGREE),
+    "relatives differ": (_("no relative's name in common"), DIFFER),
+}
+
+
+def model_level(text: str) -> tuple[str, str]:
+    """``(translated text, state)`` of a level label; unknown labels are shown as they are
+    (Splink's SQL labels of an unknown level, from before they were named, count as unknown)."""
+    if text in MODEL_LEVELS:
+        return MODEL_LEVELS[text]
+    if "is null" in text.lower():
+        return MODEL_LEVELS["unknown"]
+    return text, ""
+
+
+def model_source(key: str) -> str:
+    """What a model key (``ModelInfo.key``) means, in the reader's language."""
+    from django.utils import formats
+
+    from kuager.records.services.linkage_model import DEFAULT, GIVEN, RECORDS, describe_key
+
+    source, when = describe_key(key)
+    if source == DEFAULT:
+        return str(_("model trained on synthetic data (default)"))
+    if source == RECORDS and when is not None:
+        return str(_("model trained on your records on %(date)s")) % {
+            "date": formats.date_format(when, "DATE_FORMAT")}
+    if source == RECORDS:
+        return str(_("model trained on your records"))
+    if source == GIVEN:
+        return str(_("model given to kuager resolve"))
+    return str(_("linkage model"))

@@ -311,9 +311,11 @@ def victim_unmerge(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @access.require("records.review_pairs")
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Candidate pairs, most similar first, paginated."""
+    """Candidate pairs, most probable first (the linkage model's probability), paginated."""
+    from kuager.records.services.linkage_model import current_model
+
     page = _page(request, wsel.review_candidates())
-    return render(request, "web/review_queue.html", {"page": page})
+    return render(request, "web/review_queue.html", {"page": page, "model": current_model().key})
 
 
 @access.require("records.review_pairs")
@@ -325,10 +327,11 @@ def review_pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
     if va.pk == vb.pk:
         raise Http404
     comparison = wsel.compare(va, vb)
+    score = wsel.pair_score(va, vb)
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = review_service.decide_pair(va, vb, form.cleaned_data["decision"], user=request.user,
-                                            note=form.cleaned_data["note"], score=comparison.score)
+                                            note=form.cleaned_data["note"], score=score.score)
         decision = form.cleaned_data["decision"]
         if decision == m.Judgement.SAME and len(result.victims) == 1:
             messages.success(request, _("Merged into %(id)s.") % {"id": result.victims[0]})
@@ -339,7 +342,8 @@ def review_pair(request: HttpRequest, a: str, b: str) -> HttpResponse:
         else:
             messages.success(request, _("Decision recorded."))
         return redirect("review_queue")
-    return render(request, "web/review_pair.html", {"a": va, "b": vb, "c": comparison, "form": form})
+    return render(request, "web/review_pair.html", {"a": va, "b": vb, "c": comparison, "score": score,
+                                                     "form": form})
 
 
 # ------------------------------------------------------------------ dashboard and facilities

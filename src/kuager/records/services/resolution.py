@@ -1,9 +1,11 @@
 """Resolving mentions into victims.
 
 Two pair finders: probabilistic record linkage (:mod:`kuager.linkage`,
-Fellegi-Sunter on Splink, parameters estimated by EM and saved with each run) and,
-for collections too small to estimate a model from, simple explainable rules
-(:func:`candidate_pairs`). Whatever finds the pairs, this module keeps victims
+Fellegi-Sunter on Splink; parameters estimated by EM and saved with each run, or,
+for collections too small to estimate a model from, the model last trained on the
+records or the default model bundled with Kuager, trained on synthetic data:
+:mod:`kuager.records.services.linkage_model`) and simple explainable rules
+(:func:`candidate_pairs`, ``engine="rules"``). Whatever finds the pairs, this module keeps victims
 stable across runs and lets people's judgements override: a "different" judgement
 is never merged across, a "same" judgement is always merged. Pairs the model is
 unsure about become :class:`~kuager.records.models.ReviewCandidate` rows.
@@ -15,7 +17,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 
 from kuager import progress
@@ -34,9 +35,13 @@ class ResolveReport:
     created: int
     removed: int
     reassigned: int
+    #: which model scored the pairs: "trained on these records now", "default (synthetic data)",
+    #: "trained on these records on <date>", "given"; "" for rules or given pairs
+    model: str = ""
 
     def summary(self) -> str:
-        return (f"{self.mentions} mentions -> {self.victims_after} victims by {self.engine} "
+        by = f"{self.engine}, model {self.model}" if self.model else self.engine
+        return (f"{self.mentions} mentions -> {self.victims_after} victims by {by} "
                 f"({self.created} new, {self.removed} removed, {self.reassigned} mentions moved)")
 
 
@@ -119,7 +124,9 @@ def next_public_id() -> str:
     return f"V-{seq.last:05d}"
 
 
-#: Below this many mentions there is too little data to estimate a model by EM: rules are used.
+#: Below this many mentions there is too little data to estimate a model by EM: ``resolve(engine="auto")``
+#: then uses a saved model (:func:`kuager.records.services.linkage_model.current_model`: the one last
+#: trained on the records, else the bundled default trained on synthetic data).
 MIN_MENTIONS_FOR_MODEL = 200
 ENGINES = ("auto", "rules", "duckdb", "spark")
 
@@ -132,7 +139,7 @@ def _human_decisions() -> list[tuple[int, int, str]]:
 
 def model_pairs(mentions: list[m.Mention], *, engine: str = "duckdb", threshold: float = 0.9,
                 review_band: tuple[float, float] = (0.5, 0.9), params: dict | None = None,
-                save_to: Path | None = None) -> list[tuple[int, int]]:
+                save_to: Path | None = None, model_key: str = "") -> list[tuple[int, int]]:
     """Pairs of mention ids joined by the probabilistic linkage model; stores the review candidates.
 
     Args:
@@ -142,8 +149,12 @@ def model_pairs(mentions: list[m.Mention], *, engine: str = "duckdb", threshold:
         review_band: ``(lo, hi)``: pairs with lo <= probability < hi and no human
             decision become :class:`ReviewCandidate` rows (all old ones are replaced).
         params: a saved model to reuse instead of estimating one.
-        save_to: a folder where the estimated model is saved as JSON (``model-<time>.json``
-            and ``latest.json``), so that a run can be repeated or audited.
+        save_to: a folder where an estimated model is saved as JSON (``model-<time>.json``,
+            ``latest.json`` and ``latest.about.json``,
+            :func:`kuager.records.services.linkage_model.save_trained`), so that a run can be
+            repeated or audited; nothing is saved when ``params`` is given.
+        model_key: what scored the pairs (``ModelInfo.key``), stored on each
+            ReviewCandidate; for a model estimated here, the key of the saved model.
 
     Returns:
         Pairs linking each cluster of the model (a spanning chain per cluster).
@@ -151,23 +162,17 @@ def model_pairs(mentions: list[m.Mention], *, engine: str = "duckdb", threshold:
     Raises:
         KuagerError: from the engine (bad parameters, a decision naming an unknown mention).
     """
-    import json
-    from datetime import datetime, timezone
-
     from kuager.linkage import link
     from kuager.records.selectors import mentions_frame
+    from kuager.records.services import linkage_model
 
     by_key = {mn.key: mn.id for mn in mentions}
     key_of = {v: k for k, v in by_key.items()}
     decisions = [(key_of[a], key_of[b], d) for a, b, d in _human_decisions() if a in key_of and b in key_of]
     result = link(mentions_frame(), params=params, threshold=threshold, review_band=review_band,
                   decisions=decisions, engine=engine)
-    if save_to is not None:
-        save_to.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        text = json.dumps(result.params, indent=1, sort_keys=True, default=str)
-        (save_to / f"model-{stamp}.json").write_text(text, encoding="utf-8")
-        (save_to / "latest.json").write_text(text, encoding="utf-8")
+    if save_to is not None and params is None:
+        model_key = linkage_model.save_trained(result.params, len(mentions), folder=save_to).key
     m.ReviewCandidate.objects.all().delete()
     labels = result.level_labels
     candidates = []
@@ -178,7 +183,7 @@ def model_pairs(mentions: list[m.Mention], *, engine: str = "duckdb", threshold:
             continue
         levels = {c: labels.get(c, {}).get(int(row[f"gamma_{c}"]), str(row[f"gamma_{c}"]))
                   for c in labels if f"gamma_{c}" in row}
-        candidates.append(m.ReviewCandidate(mention_a_id=a, mention_b_id=b,
+        candidates.append(m.ReviewCandidate(mention_a_id=a, mention_b_id=b, model=model_key,
                                             probability=float(row["match_probability"]), levels=levels))
     m.ReviewCandidate.objects.bulk_create(candidates)
     groups: dict[str, list[int]] = defaultdict(list)
@@ -199,9 +204,12 @@ def resolve(pairs: list[tuple[int, int]] | None = None, *, engine: str = "auto",
 
     Args:
         pairs: mention-id pairs judged the same; by default found by ``engine``.
-        engine: ``auto`` (the linkage model from :data:`MIN_MENTIONS_FOR_MODEL`
-            mentions up, rules below), ``rules`` (:func:`candidate_pairs`),
-            ``duckdb`` or ``spark`` (:func:`model_pairs`).
+        engine: ``auto`` (the linkage model on DuckDB: estimated from these mentions
+            from :data:`MIN_MENTIONS_FOR_MODEL` mentions up; below that the saved model of
+            :func:`kuager.records.services.linkage_model.current_model`, i.e. the one last
+            trained on the records, else the bundled default trained on synthetic data),
+            ``rules`` (:func:`candidate_pairs`), ``duckdb`` or ``spark`` (:func:`model_pairs`,
+            estimating the model unless ``params`` is given).
         threshold, review_band, params: passed to :func:`model_pairs`.
 
     Clusters are the connected components of the accepted pairs plus people's
@@ -218,14 +226,30 @@ def resolve(pairs: list[tuple[int, int]] | None = None, *, engine: str = "auto",
     pairs_given = pairs
     if engine not in ENGINES:
         raise KuagerError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    used = ""
     if pairs is None:
+        from kuager.records.services import linkage_model
+
+        model_key = ""
+        if params is not None:
+            model_key = linkage_model.given_model(params).key
+            used = "given"
         if engine == "auto":
-            engine = "duckdb" if len(mentions) >= MIN_MENTIONS_FOR_MODEL else "rules"
+            engine = "duckdb"
+            if len(mentions) < MIN_MENTIONS_FOR_MODEL and params is None:
+                saved = linkage_model.current_model()
+                params, model_key = saved.params, saved.key
+                used = (f"trained on these records on {saved.trained_at:%Y-%m-%d}" if saved.trained_at
+                        else "default (trained on synthetic data)")
         if engine == "rules":
-            pairs = candidate_pairs(mentions)
+            pairs, used = candidate_pairs(mentions), ""
+        elif len(mentions) < 2:
+            pairs = []
+            m.ReviewCandidate.objects.all().delete()
         else:
+            used = used or "trained on these records now"
             pairs = model_pairs(mentions, engine=engine, threshold=threshold, review_band=review_band,
-                                params=params, save_to=Path(settings.HOME) / "linkage")
+                                params=params, save_to=linkage_model.model_dir(), model_key=model_key)
     judgements = m.Judgement.objects.filter(source="human", withdrawn_at__isnull=True).order_by("decided_at", "id")
     latest: dict[tuple[int, int], str] = {}
     for j in judgements:
@@ -288,7 +312,7 @@ def resolve(pairs: list[tuple[int, int]] | None = None, *, engine: str = "auto",
     refresh_victims(m.Victim.objects.filter(id__in=claimed))
     _audit_resolution(by_id, dict(m.Mention.objects.values_list("id", "victim_id")), victims_existing, public_ids)
     return ResolveReport(len(mentions), engine if pairs_given is None else "given pairs", victims_before,
-                         m.Victim.objects.count(), created, removed, reassigned)
+                         m.Victim.objects.count(), created, removed, reassigned, used)
 
 
 def _audit_resolution(by_id: dict, after: dict, existed: set, public_ids: dict) -> None:

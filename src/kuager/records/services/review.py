@@ -237,15 +237,19 @@ def set_publication(victim: m.Victim, *, published: bool | None = None, confiden
         confidential: new value of ``confidential`` (None: unchanged).
 
     Returns:
-        The saved victim.
+        The saved victim. ``published=False`` also marks it ``withheld`` (an editor's
+        decision, shown as "withheld by an editor" rather than "waiting for an editor");
+        ``published=True`` clears that mark.
     """
-    old = {"published": victim.published, "confidential": victim.confidential}
+    old = {"published": victim.published, "confidential": victim.confidential, "withheld": victim.withheld}
     if published is not None:
         victim.published = published
+        victim.withheld = not published
     if confidential is not None:
         victim.confidential = confidential
-    victim.save(update_fields=["published", "confidential", "updated_at"])
+    victim.save(update_fields=["published", "withheld", "confidential", "updated_at"])
     from kuager.audit.services import record
 
-    record("update", victim, old=old, new={"published": victim.published, "confidential": victim.confidential})
+    record("update", victim, old=old, new={"published": victim.published, "confidential": victim.confidential,
+                                           "withheld": victim.withheld})
     return victim

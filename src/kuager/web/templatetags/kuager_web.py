@@ -22,19 +22,47 @@ def label(value, table: str):
 
 @register.filter
 def percent(value) -> str:
-    """A probability in [0, 1] as a whole percentage ("87%")."""
+    """A probability in [0, 1] as a whole percentage ("87%"); "<1%" and ">99%" rather than a
+    rounded 0% or 100% that the model did not say."""
     try:
-        return f"{round(float(value) * 100)}%"
+        p = float(value)
     except (TypeError, ValueError):
         return ""
+    whole = round(p * 100)
+    if whole == 0 and p > 0:
+        return "<1%"
+    if whole == 100 and p < 1:
+        return ">99%"
+    return f"{whole}%"
+
+
+@register.filter
+def model_levels(levels) -> list[dict]:
+    """``{% for r in c.levels|model_levels %}``: the model's comparisons of a pair, in the model's
+    order, as ``{"comparison", "text", "state"}`` (translated; state agree / partly / differ / unknown)."""
+    out = []
+    for comp, text in (levels or {}).items():
+        shown, state = labels.model_level(str(text))
+        out.append({"comparison": labels.MODEL_COMPARISONS.get(comp, comp), "text": shown, "state": state})
+    return out
+
+
+@register.filter
+def model_source(key) -> str:
+    """``{{ c.model|model_source }}``: which model gave a probability (synthetic default, or trained on
+    the records on a date), translated."""
+    return labels.model_source(str(key or ""))
 
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **kwargs) -> str:
-    """The current query string with some parameters replaced (for pagination links)."""
+    """The current query string with some parameters replaced (for pagination links); a value of None removes one."""
     params = context["request"].GET.copy()
     for k, v in kwargs.items():
-        params[k] = v
+        if v is None:
+            params.pop(k, None)
+        else:
+            params[k] = v
     return params.urlencode()
 
 
