@@ -176,3 +176,16 @@ def test_intake_offers_facilities_by_town_in_any_script(users, password):
     assert m.Event.objects.get(kind="detained_camp").facility == camp
     r = c.post("/intake/", dict(INTAKE_POST, **{"v1-e1-facility": "Yining"}))  # typed, not picked
     assert r.status_code == 200 and "Pick a facility from the list" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_search_form_offers_the_facility_picker(users, password):
+    ds = m.Source.objects.create(key="test-camps", title="Invented facilities dataset", kind="dataset")
+    camp = m.Facility.objects.create(dataset=ds, source_id="F-2", name="Invented prison", town="Tacheng",
+                                     prefecture="Tacheng")
+    for page in (_client("viewer", password).get("/victims/"), Client().get("/public/victims/")):
+        html = page.content.decode()
+        assert 'list="facility-options"' in html
+        # Tacheng's Kazakh name is Шәуешек (the gazetteer's form); the prefecture equal to the town is not repeated
+        label = html.split(f'<option value="{camp.id}">')[1].split("</option>")[0]
+        assert label.startswith("Invented prison · Tacheng (") and "Шәуешек" in label and label.endswith(")")

@@ -288,6 +288,9 @@ class SearchForm(forms.Form):
                                                             for k in choices.get("status", [])]
         self.fields["ethnicity"].choices = [("", _("any"))] + [(x, x) for x in choices.get("ethnicity", [])]
         self.fields["citizenship"].choices = [("", _("any"))] + [(x, x) for x in choices.get("citizenship", [])]
+        self.fields["facility"].widget = forms.TextInput(attrs={  # the picker of the intake form
+            "list": "facility-options", "autocomplete": "off", "inputmode": "numeric",
+            "placeholder": _("town or name, then pick")})
 
     def filters(self) -> dict[str, str]:
         d = self.cleaned_data if self.is_valid() else {}

@@ -229,7 +229,8 @@ def _victim_list(request, audience: str, template: str) -> HttpResponse:
         page = _page(request, ids)
         victims = wsel.victims_in_order(page.object_list)
     rows = wsel.victim_rows(victims, audience, _script(request))
-    return render(request, template, {"form": form, "page": page, "rows": rows, "q": q, "unpublished": unpublished})
+    return render(request, template, {"form": form, "page": page, "rows": rows, "q": q, "unpublished": unpublished,
+                                      "facility_options": wsel.facility_options()})
 
 
 def _profile_context(request, victim: m.Victim, audience: str) -> dict:
