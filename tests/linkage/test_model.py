@@ -106,3 +106,49 @@ def test_contradictions_on_scored_pairs():
     got = con.execute(f"select coalesce({cond}, false), want from p").fetchall()
     assert [g for g, _ in got] == [w for _, w in got]
     assert contradiction_sql(["match_probability"]) is None
+
+
+def test_floor_raises_unseen_levels_and_rescales_the_rest():
+    from kuager.linkage.model import floor_m
+
+    def comp_raw(name, *ms):
+        levels = [NS(is_null_level=True)] + [NS(is_null_level=False, _m_probability=m, m_probability=m) for m in ms]
+        return NS(output_column_name=name, comparison_levels=levels)
+
+    # EM on pairs sharing an ID saw no person's places differ: no m for two levels
+    place = comp_raw("place", 1.0, None, "level not observed")
+    # one level below the floor: 0.0005 -> 0.001, the others share 0.999 in proportion 0.9 : 0.0995
+    birth = comp_raw("birth", 0.9, 0.0995, 0.0005)
+    sex = comp_raw("sex", 0.99, 0.01)  # nothing below the floor: untouched
+    floor_m(linker(place, birth, sex), 0.001)
+    assert [lv.m_probability for lv in place.comparison_levels[1:]] == pytest.approx([0.998, 0.001, 0.001])
+    assert [lv.m_probability for lv in birth.comparison_levels[1:]] == pytest.approx(
+        [0.9 * 0.999 / 0.9995, 0.0995 * 0.999 / 0.9995, 0.001])
+    assert [lv.m_probability for lv in sex.comparison_levels[1:]] == [0.99, 0.01]
+
+
+def test_place_becomes_a_contradiction_when_the_model_says_it_rarely_differs():
+    import duckdb
+
+    from kuager.linkage.model import contradiction_sql, learned_contradictions
+
+    def params(m, u):
+        return {"comparisons": [
+            {"output_column_name": "place", "comparison_levels": [
+                {"is_null_level": True}, {"m_probability": 1 - m, "u_probability": 1 - u},
+                {"m_probability": m, "u_probability": u}]},
+            # birth is a contradiction anyway, whatever its numbers
+            {"output_column_name": "birth", "comparison_levels": [
+                {"is_null_level": True}, {"m_probability": 0.5, "u_probability": 0.1},
+                {"m_probability": 0.5, "u_probability": 0.9}]}]}
+
+    assert learned_contradictions(params(0.001, 0.66)) == ["place"]   # m/u = 1/660
+    assert learned_contradictions(params(0.02, 0.63)) == []           # 1/31.5: people do move
+    assert learned_contradictions(None) == []
+    con = duckdb.connect()
+    con.execute("create table p (gamma_birth int, gamma_place int, want boolean)")
+    con.executemany("insert into p values (?, ?, ?)", [(-1, 0, True), (-1, 1, False), (3, -1, False), (0, 2, True)])
+    cond = contradiction_sql(["gamma_birth", "gamma_place"], ["place"])
+    got = con.execute(f"select coalesce({cond}, false), want from p").fetchall()
+    assert [g for g, _ in got] == [w for _, w in got]
+    assert contradiction_sql(["gamma_birth", "gamma_place"]) == "gamma_birth = 0"
