@@ -101,9 +101,20 @@ def test_model_keeps_unlike_namesakes_apart(result, data):
                                       chained.pairs.match_probability)}
     assert p[("a", "b")] >= 0.9 and p[("b", "c")] >= 0.9
     assert chained.clusters["a"] == chained.clusters["b"] == chained.clusters["c"]
-    apart = link(df, params=result.params, review_band=(0.0, 0.95))
+    apart = link(df, params=result.params, review_band=(0.0, 0.95), ambiguous_margin=None)
     ac = apart.pairs[(apart.pairs.unique_id_l == "a") & (apart.pairs.unique_id_r == "c")].match_probability
     assert float(ac.iloc[0]) < 0.5
     assert apart.clusters["a"] != apart.clusters["c"]
     assert apart.clusters["b"] in (apart.clusters["a"], apart.clusters["c"])
     assert apart.stats["apart_pairs"] >= 1
+    # b tells nothing to choose between a and c (the same pair pattern with each, so the
+    # same weight): by default it joins neither and both its pairs go to review
+    unsure = link(df, params=result.params)
+    assert unsure.stats["ambiguous"] >= 1
+    assert unsure.clusters["b"] == "b" and unsure.probability["b"] is None
+    assert unsure.clusters["a"] != unsure.clusters["c"]
+    rv = unsure.review
+    mine = rv[(rv.unique_id_l == "b") | (rv.unique_id_r == "b")]
+    others = set(mine.unique_id_l) | set(mine.unique_id_r)
+    assert {"a", "c"} <= others and mine.ambiguous.all()
+    assert (mine.match_probability >= 0.9).all()  # pairs the threshold would have joined

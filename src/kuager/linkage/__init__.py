@@ -34,6 +34,9 @@ from kuager.errors import KuagerError
 
 __all__ = ["LinkResult", "link"]
 
+#: Default ``link(ambiguous_margin=...)``, in bits of match weight.
+AMBIGUOUS_MARGIN: float | None = 3.0
+
 #: Agreement columns whose lowest level is a plain contradiction (birth years more than
 #: 3 apart, another sex, another valid Chinese ID); siblings' names count too
 #: (:func:`kuager.linkage.model.contradiction_sql`, which defines them all).
@@ -55,7 +58,9 @@ class LinkResult:
             see ``level_labels``) and ``decision`` (same / different / unsure / None);
             on Spark also the compared feature columns (``*_l``, ``*_r``).
         review: the pairs with lo <= match_probability < hi and no same/different
-            decision, strongest first, with both records' feature columns
+            decision, plus every undecided pair (at or above lo) of an ambiguous record
+            (``ambiguous`` True, see ``link``'s ``ambiguous_margin``), strongest first,
+            with both records' feature columns
             (``<column>_l``, ``<column>_r``: names, keys, birth years...) to show them.
         params: the trained model (Splink settings JSON as a dict).
         level_labels: ``{comparison: {gamma: label}}`` to show what agrees and differs.
@@ -95,7 +100,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
          review_band: tuple[float, float] = (0.5, 0.95), decisions: Iterable = (), engine: str = "duckdb",
          extra_fields: dict[str, str] | None = None, threads: int | None = None, file: str | None = None,
          seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.9,
-         memory_limit: str | None = None, chunk_pairs: int | None = None) -> LinkResult:
+         memory_limit: str | None = None, chunk_pairs: int | None = None,
+         ambiguous_margin: float | None = AMBIGUOUS_MARGIN) -> LinkResult:
     """Join the mentions in ``df`` into clusters of one person each.
 
     Args:
@@ -132,6 +138,14 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             contradicting (for ``apart_below``), are kept
             (:func:`kuager.linkage.model.predict_in_chunks`). Same clusters, probabilities,
             ``pairs`` and ``review`` either way; ``predictions`` then holds the kept pairs only.
+        ambiguous_margin: bits (default :data:`AMBIGUOUS_MARGIN`), or None (off). A
+            record whose pairs at or above the threshold reach two clusters that are kept
+            apart (by ``apart_below`` or "different" decisions) about equally well (the
+            best into another cluster within this many bits of match weight of the best
+            into its own: namesakes and a mention that gives the name alone) joins
+            neither: it stays alone and its pairs at or above the review band's lower end
+            go to ``review`` (``ambiguous`` True) for a person to decide
+            (:func:`kuager.linkage.cluster.cluster`). ``stats["ambiguous"]`` counts them.
     Returns:
         :class:`LinkResult`.
     Raises:
@@ -248,14 +262,20 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         apart = _apart_pairs(linker, table, ids, scored, threshold, dec, apart_below)
         stats["apart_pairs"] = len(apart)
     progress.say("Clustering")
-    clustering = cl.cluster(ids, scored[["unique_id_l", "unique_id_r", "match_probability"]],
-                            threshold, [(a, b, d) for (a, b), d in dec.items()], apart=apart)
+    clustering = cl.cluster(ids, scored[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]],
+                            threshold, [(a, b, d) for (a, b), d in dec.items()], apart=apart,
+                            ambiguous_margin=ambiguous_margin)
     stats["seconds_cluster"] = time.perf_counter() - t0
     stats["clusters"] = len(set(clustering.clusters.values()))
+    stats["ambiguous"] = len(clustering.ambiguous)
 
     in_band = pairs["match_probability"].between(lo, hi, inclusive="left") & (hi > lo)
     undecided = ~pairs["decision"].isin(["same", "different"])
-    review = pairs[in_band & undecided].sort_values("match_probability", ascending=False).reset_index(drop=True)
+    # an ambiguous record's pairs go to review whatever their probability (above the floor)
+    amb = pd.Index(clustering.ambiguous)
+    pairs["ambiguous"] = (pairs["unique_id_l"].isin(amb) | pairs["unique_id_r"].isin(amb)) if len(amb) else False
+    wanted = in_band | (pairs["ambiguous"] & (pairs["match_probability"] >= lo))
+    review = pairs[wanted & undecided].sort_values("match_probability", ascending=False).reset_index(drop=True)
     if duck:
         review = _with_values(linker, review)
     return LinkResult(
@@ -323,12 +343,13 @@ def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame
     present = set(linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns)
     from kuager.linkage import model
 
-    contradiction = model.contradiction_sql(present)
+    params = linker.misc.save_model_to_json()
+    contradiction = model.contradiction_sql(present, model.learned_contradictions(params))
     if contradiction is None:
         return empty
     # a pair that agrees strongly outside the names (same ID number, same address) has an
     # error in the contradicting field rather than two people: not kept apart
-    strong = [f"{g} = {v}" for g, v in model.strong_levels(linker.misc.save_model_to_json()) if g in present]
+    strong = [f"{g} = {v}" for g, v in model.strong_levels(params) if g in present]
     if strong:
         contradiction = f"({contradiction}) and not ({' or '.join(strong)})"
     ref = linker.table_management.register_table(grouped, "__kuager_components", overwrite=True)
