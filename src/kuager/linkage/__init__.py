@@ -35,7 +35,7 @@ from kuager.errors import KuagerError
 __all__ = ["LinkResult", "link"]
 
 #: Default ``link(ambiguous_margin=...)``, in bits of match weight.
-AMBIGUOUS_MARGIN: float | None = 3.0
+AMBIGUOUS_MARGIN: float | None = 0.25
 
 #: Agreement columns whose lowest level is a plain contradiction (birth years more than
 #: 3 apart, another sex, another valid Chinese ID); siblings' names count too
