@@ -118,3 +118,27 @@ def test_model_keeps_unlike_namesakes_apart(result, data):
     others = set(mine.unique_id_l) | set(mine.unique_id_r)
     assert {"a", "c"} <= others and mine.ambiguous.all()
     assert (mine.match_probability >= 0.9).all()  # pairs the threshold would have joined
+
+
+def test_cluster_members_never_compared_are_checked(result, data, monkeypatch):
+    # a person decided that a (born 1950) and b (no birth year) are one person; b and c
+    # share full name and place, so the model joins them; a and c share no name key and
+    # no birth year, so they are no candidate pair and the model never compared them.
+    # Their birth years are 40 apart: the cluster check keeps them apart, and since
+    # people's decision holds a with b, c leaves.
+    abc = pd.DataFrame({"record_id": ["a", "b", "c"],
+                        "names": ["Гүлнар Мұратқызы", "Ақылжан Мейрамбекұлы", "Ақылжан Мейрамбекұлы"],
+                        "birth_year": ["1950", "", "1990"],
+                        "hometown": ["", "Құлжа ауданы", "Құлжа ауданы"]})
+    df = pd.concat([abc, data[0]], ignore_index=True).fillna("")
+    r = link(df, params=result.params, decisions=[("a", "b", "same")])
+    p = {(l, x): v for l, x, v in zip(r.pairs.unique_id_l, r.pairs.unique_id_r, r.pairs.match_probability)}
+    assert p[("b", "c")] >= 0.9 and ("a", "c") not in p
+    assert r.clusters["a"] == r.clusters["b"] and r.clusters["c"] != r.clusters["a"]
+    assert r.stats["cluster_apart_pairs"] >= 1
+    # without the check the three are one cluster
+    import kuager.linkage as linkage
+
+    monkeypatch.setattr(linkage, "CLUSTER_CHECK_ROUNDS", 0)
+    r = link(df, params=result.params, decisions=[("a", "b", "same")])
+    assert r.clusters["a"] == r.clusters["b"] == r.clusters["c"]
