@@ -77,6 +77,10 @@ def test_dedupe_command(tmp_path, data):
     alone = res.cluster_id.map(sizes) == 1
     assert res.match_probability[alone].isna().all() and res.match_probability[~alone].notna().all()
     assert json.loads(model.read_text())["comparisons"]
+    rv = pd.read_csv(review)
+    assert {"record_id_a", "record_id_b", "match_probability", "ambiguous"} <= set(rv.columns)
+    # a pair above the band (0.5, 0.95) is there only for an ambiguous mention
+    assert rv[rv.match_probability >= 0.95].ambiguous.all()
     assert main(["dedupe", str(src), "--out", str(out), "--params", str(model), "--quiet"]) == 0
 
 
