@@ -152,3 +152,32 @@ def test_place_becomes_a_contradiction_when_the_model_says_it_rarely_differs():
     got = con.execute(f"select coalesce({cond}, false), want from p").fetchall()
     assert [g for g, _ in got] == [w for _, w in got]
     assert contradiction_sql(["gamma_birth", "gamma_place"]) == "gamma_birth = 0"
+
+
+def test_em_learns_names_and_place_from_pairs_sharing_an_id(monkeypatch):
+    # 600 synthetic mentions, half with the ID: more than 5 pairs share one, so the second
+    # EM pass is blocked on the ID; it may teach names and place, never birth or sex
+    # (the ID holds the birth date and sex, so they always agree on these pairs).
+    # Splink records each pass's blocking rule with the m values it learned.
+    import pandas as pd
+
+    from kuager.linkage import link, model, synth
+
+    monkeypatch.setattr(model, "ID_EM_MIN_PAIRS", 5)
+    rows, _, _ = synth.generate(600, synth.Knobs(id_rate=0.5), seed=4)
+    df = pd.DataFrame(rows).drop(columns=["synthetic"])
+    feats_pairs = model.id_pairs(pd.DataFrame({"cid": df.chinese_id.replace("", None)}))
+    assert feats_pairs >= 5
+    r = link(df, threads=1, keep_linker=True)
+
+    def sessions(name):
+        comp = next(c for c in r.linker._settings_obj.comparisons if c.output_column_name == name)
+        return {t["description"] for lv in comp.comparison_levels if not lv.is_null_level
+                for t in lv._trained_m_probabilities}
+
+    assert any("cid" in d for d in sessions("place")) and any("cid" in d for d in sessions("father"))
+    assert not any("cid" in d for d in sessions("birth")) and not any("cid" in d for d in sessions("sex"))
+    # the first pass, blocked on the canonical names and place, teaches birth and sex but
+    # neither the names nor the place, which it fixes
+    assert any("given_canon" in d for d in sessions("birth"))
+    assert not any("given_canon" in d for d in sessions("name") | sessions("place"))

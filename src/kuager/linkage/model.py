@@ -521,6 +521,33 @@ def _duckdb_table(con, features: pd.DataFrame) -> str:
     return FEATURES_TABLE
 
 
+#: Whether an EM pass leaves out every comparison its blocking fixes (:func:`_em_rule`).
+EM_LEAVE_OUT_FIXED = True
+
+#: Columns an EM blocking column fixes besides itself, by comparison: a pass blocked on
+#: the canonical given and father's names fixes the name comparison too (its columns are
+#: the spellings and keys, which Splink does not see in the rule), the place key fixes
+#: the place, and the ID fixes the birth date and sex (features take them from it).
+_EM_ALSO_FIXES = {"given_canon": ("name_canon",), "father_canon": ("name_canon",),
+                  "place_canon": ("place_keys",), "cid": ("by_lo", "sex")}
+
+
+def _em_rule(cols: tuple[str, ...]) -> str:
+    """The SQL blocking rule of an EM pass on ``cols`` that also names the columns those
+    fix (:data:`_EM_ALSO_FIXES`), so that Splink leaves their comparisons out of the pass
+    (it leaves out a comparison whose columns the rule names). Otherwise a pass blocked on
+    the canonical names learned the name comparison on pairs that all share the names,
+    and one on the ID learned that the birth date always agrees (m 0.40 against 0.14)."""
+    parts = [f'l."{c}" = r."{c}"' for c in cols]
+    extra = []
+    for c in cols:
+        for x in _EM_ALSO_FIXES.get(c, ()):
+            if x not in cols and x not in extra:
+                extra.append(x)
+    parts += [f'(l."{x}" IS NULL OR l."{x}" IS NOT NULL)' for x in extra]
+    return " AND ".join(parts)
+
+
 #: Pairs of records sharing a valid Chinese ID needed for the second EM pass to be
 #: blocked on the ID (see :func:`train`).
 ID_EM_MIN_PAIRS = 500
@@ -584,13 +611,7 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
             if not has(*cols):
                 continue
             kept = list(settings_obj.comparisons)
-            rule = block_on(*cols)
-            if cols == ("cid",):
-                # the ID holds the birth date and sex (features take them from it), so on
-                # these pairs they always agree: leave birth and sex out of this pass (Splink
-                # leaves out the comparisons whose columns the rule names)
-                rule = ("l.cid = r.cid AND l.by_lo IS NOT DISTINCT FROM l.by_lo "
-                        "AND l.sex IS NOT DISTINCT FROM l.sex")
+            rule = _em_rule(cols) if EM_LEAVE_OUT_FIXED else block_on(*cols)
             try:
                 t.estimate_parameters_using_expectation_maximisation(
                     rule, estimate_without_term_frequencies=True, max_pairs=max_pairs)
