@@ -58,7 +58,9 @@ class LinkResult:
             the review band (or the threshold if lower), plus every pair people
             decided: columns ``unique_id_l``, ``unique_id_r``, ``match_probability``,
             ``match_weight``, ``gamma_<comparison>`` (agreement level, -1 = unknown;
-            see ``level_labels``) and ``decision`` (same / different / unsure / None);
+            see ``level_labels``), ``decision`` (same / different / unsure / None) and
+            ``ambiguous`` (True for a pair of an ambiguous record, see ``link``'s
+            ``ambiguous_margin``);
             on Spark also the compared feature columns (``*_l``, ``*_r``).
         review: the pairs with lo <= match_probability < hi and no same/different
             decision, plus every undecided pair (at or above lo) of an ambiguous record
@@ -70,7 +72,9 @@ class LinkResult:
         conflicts: "same" decisions not honoured because they contradict "different" ones.
         stats: counts and seconds: records, candidate_pairs, clusters, seconds_features,
             seconds_train, seconds_predict, seconds_cluster, apart_pairs (pairs kept
-            apart by the model, see ``apart_below``), and
+            apart by the model, see ``apart_below``), cluster_apart_pairs (of those, the
+            members of one cluster never compared, :func:`_cluster_contradictions`; DuckDB
+            only), ambiguous (records left alone, see ``ambiguous_margin``), and
             ``blocking_recall_on_decisions`` (share of "same" decisions whose pair the
             blocking rules generated; None without such decisions).
         linker, predictions: the Splink ``Linker`` and the table of all scored
@@ -128,12 +132,15 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         keep_linker: keep the Splink linker and predictions on the result.
         apart_below: candidate pairs scored below this probability that also contradict
             each other (:func:`kuager.linkage.model.contradiction_sql`: birth years more
-            than 3 apart, another sex, another valid Chinese ID, siblings' names) are
+            than 3 apart, another sex, another valid Chinese ID, siblings' names, places
+            that differ when the model learned that a person's rarely do) are
             kept apart in clustering, like "different" decisions but weaker (a
             person's "same" decision overrides them), unless they agree strongly outside
             the names (:func:`kuager.linkage.model.strong_levels`), so that a chain of
             strong pairs through a record that says little cannot join two namesakes;
-            None to cluster on strong pairs alone.
+            Members of one cluster that no candidate pair compared are checked for
+            the same contradictions (without siblings) after clustering and kept apart
+            too (DuckDB). None to cluster on strong pairs alone.
         chunk_pairs: above :data:`kuager.linkage.model.LARGE` records (DuckDB), at most
             about this many candidate pairs are scored in one step (default
             :data:`kuager.linkage.model.CHUNK_PAIRS`); with more, the pairs are scored in
