@@ -137,7 +137,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             kept apart in clustering, like "different" decisions but weaker (a
             person's "same" decision overrides them), unless they agree strongly outside
             the names (:func:`kuager.linkage.model.strong_levels`), so that a chain of
-            strong pairs through a record that says little cannot join two namesakes;
+            strong pairs through a record that says little cannot join two namesakes.
             Members of one cluster that no candidate pair compared are checked for
             the same contradictions (without siblings) after clustering and kept apart
             too (DuckDB). None to cluster on strong pairs alone.
