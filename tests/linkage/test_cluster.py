@@ -144,3 +144,47 @@ def test_apart_pairs_as_positions():
     assert groups(cluster(IDS, P, 0.9, apart=np.zeros((0, 2), dtype=np.int64))) == [["a", "b", "c"], ["d", "e"]]
     with pytest.raises(ValueError, match="positions"):
         cluster(IDS, P, 0.9, apart=np.array([[0, 5]]))
+
+
+# --- ambiguous records: a name two people share, with nothing else to tell them apart
+
+def test_ambiguous_record_joins_neither_cluster():
+    # a (born 1970) and c (born 1990) share a name and are kept apart; b gives the name
+    # alone and matches both at 0.95 (log2(0.95/0.05) = 4.25 bits each). Plain greedy
+    # clustering puts b with a (a-b comes first among equal edges); with a margin of 3
+    # bits b's best pair into c's cluster (4.25) is within 3 of its best into its own
+    # (4.25): b is ambiguous and left alone.
+    q = pairs(("a", "b", 0.95), ("b", "c", 0.95))
+    assert groups(cluster(["a", "b", "c"], q, 0.9, apart=[("a", "c")])) == [["a", "b"], ["c"]]
+    r = cluster(["a", "b", "c"], q, 0.9, apart=[("a", "c")], ambiguous_margin=3)
+    assert groups(r) == [["a"], ["b"], ["c"]]
+    assert r.ambiguous == ["b"]
+    assert r.probability == {"a": None, "b": None, "c": None}
+
+
+def test_ambiguity_needs_the_other_pair_within_the_margin():
+    # a-b 0.999 is log2(999) = 9.96 bits, b-c 0.95 is 4.25: 5.71 bits apart
+    q = pairs(("a", "b", 0.999), ("b", "c", 0.95))
+    r = cluster(["a", "b", "c"], q, 0.9, apart=[("a", "c")], ambiguous_margin=3)
+    assert groups(r) == [["a", "b"], ["c"]] and r.ambiguous == []
+    r = cluster(["a", "b", "c"], q, 0.9, apart=[("a", "c")], ambiguous_margin=6)
+    assert groups(r) == [["a"], ["b"], ["c"]] and r.ambiguous == ["b"]
+
+
+def test_ambiguity_reads_match_weight_when_given():
+    # same probabilities as the first test, but the weights say b is far closer to a
+    q = pairs(("a", "b", 0.95), ("b", "c", 0.95))
+    q["match_weight"] = [10.0, 4.0]
+    r = cluster(["a", "b", "c"], q, 0.9, apart=[("a", "c")], ambiguous_margin=3)
+    assert groups(r) == [["a", "b"], ["c"]] and r.ambiguous == []
+
+
+def test_same_decision_is_never_ambiguous_and_a_bridge_takes_its_followers():
+    q = pairs(("b", "e", 0.97), ("a", "b", 0.95), ("b", "c", 0.95))
+    # a person said b is a: b stays with a, although it matches c as well
+    r = cluster(["a", "b", "c", "e"], q, 0.9, [("a", "b", "same")], apart=[("a", "c")], ambiguous_margin=3)
+    assert groups(r) == [["a", "b", "e"], ["c"]] and r.ambiguous == []
+    # without it: b (best own 0.97 = 5.01 bits, other 4.25) is ambiguous; e, held by b
+    # alone, is left alone too (not ambiguous itself: it matches no other cluster)
+    r = cluster(["a", "b", "c", "e"], q, 0.9, apart=[("a", "c")], ambiguous_margin=3)
+    assert groups(r) == [["a"], ["b"], ["c"], ["e"]] and r.ambiguous == ["b"]

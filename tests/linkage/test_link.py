@@ -77,6 +77,10 @@ def test_dedupe_command(tmp_path, data):
     alone = res.cluster_id.map(sizes) == 1
     assert res.match_probability[alone].isna().all() and res.match_probability[~alone].notna().all()
     assert json.loads(model.read_text())["comparisons"]
+    rv = pd.read_csv(review)
+    assert {"record_id_a", "record_id_b", "match_probability", "ambiguous"} <= set(rv.columns)
+    # a pair above the band (0.5, 0.95) is there only for an ambiguous mention
+    assert rv[rv.match_probability >= 0.95].ambiguous.all()
     assert main(["dedupe", str(src), "--out", str(out), "--params", str(model), "--quiet"]) == 0
 
 
@@ -101,9 +105,44 @@ def test_model_keeps_unlike_namesakes_apart(result, data):
                                       chained.pairs.match_probability)}
     assert p[("a", "b")] >= 0.9 and p[("b", "c")] >= 0.9
     assert chained.clusters["a"] == chained.clusters["b"] == chained.clusters["c"]
-    apart = link(df, params=result.params, review_band=(0.0, 0.95))
+    apart = link(df, params=result.params, review_band=(0.0, 0.95), ambiguous_margin=None)
     ac = apart.pairs[(apart.pairs.unique_id_l == "a") & (apart.pairs.unique_id_r == "c")].match_probability
     assert float(ac.iloc[0]) < 0.5
     assert apart.clusters["a"] != apart.clusters["c"]
     assert apart.clusters["b"] in (apart.clusters["a"], apart.clusters["c"])
     assert apart.stats["apart_pairs"] >= 1
+    # b tells nothing to choose between a and c (the same pair pattern with each, so the
+    # same weight): by default it joins neither and both its pairs go to review
+    unsure = link(df, params=result.params)
+    assert unsure.stats["ambiguous"] >= 1
+    assert unsure.clusters["b"] == "b" and unsure.probability["b"] is None
+    assert unsure.clusters["a"] != unsure.clusters["c"]
+    rv = unsure.review
+    mine = rv[(rv.unique_id_l == "b") | (rv.unique_id_r == "b")]
+    others = set(mine.unique_id_l) | set(mine.unique_id_r)
+    assert {"a", "c"} <= others and mine.ambiguous.all()
+    assert (mine.match_probability >= 0.9).all()  # pairs the threshold would have joined
+
+
+def test_cluster_members_never_compared_are_checked(result, data, monkeypatch):
+    # a person decided that a (born 1950) and b (no birth year) are one person; b and c
+    # share full name and place, so the model joins them; a and c share no name key and
+    # no birth year, so they are no candidate pair and the model never compared them.
+    # Their birth years are 40 apart: the cluster check keeps them apart, and since
+    # people's decision holds a with b, c leaves.
+    abc = pd.DataFrame({"record_id": ["a", "b", "c"],
+                        "names": ["Гүлнар Мұратқызы", "Ақылжан Мейрамбекұлы", "Ақылжан Мейрамбекұлы"],
+                        "birth_year": ["1950", "", "1990"],
+                        "hometown": ["", "Құлжа ауданы", "Құлжа ауданы"]})
+    df = pd.concat([abc, data[0]], ignore_index=True).fillna("")
+    r = link(df, params=result.params, decisions=[("a", "b", "same")])
+    p = {(l, x): v for l, x, v in zip(r.pairs.unique_id_l, r.pairs.unique_id_r, r.pairs.match_probability)}
+    assert p[("b", "c")] >= 0.9 and ("a", "c") not in p
+    assert r.clusters["a"] == r.clusters["b"] and r.clusters["c"] != r.clusters["a"]
+    assert r.stats["cluster_apart_pairs"] >= 1
+    # without the check the three are one cluster
+    import kuager.linkage as linkage
+
+    monkeypatch.setattr(linkage, "CLUSTER_CHECK_ROUNDS", 0)
+    r = link(df, params=result.params, decisions=[("a", "b", "same")])
+    assert r.clusters["a"] == r.clusters["b"] == r.clusters["c"]

@@ -106,3 +106,78 @@ def test_contradictions_on_scored_pairs():
     got = con.execute(f"select coalesce({cond}, false), want from p").fetchall()
     assert [g for g, _ in got] == [w for _, w in got]
     assert contradiction_sql(["match_probability"]) is None
+
+
+def test_floor_raises_unseen_levels_and_rescales_the_rest():
+    from kuager.linkage.model import floor_m
+
+    def comp_raw(name, *ms):
+        levels = [NS(is_null_level=True)] + [NS(is_null_level=False, _m_probability=m, m_probability=m) for m in ms]
+        return NS(output_column_name=name, comparison_levels=levels)
+
+    # EM on pairs sharing an ID saw no person's places differ: no m for two levels
+    place = comp_raw("place", 1.0, None, "level not observed")
+    # one level below the floor: 0.0005 -> 0.001, the others share 0.999 in proportion 0.9 : 0.0995
+    birth = comp_raw("birth", 0.9, 0.0995, 0.0005)
+    sex = comp_raw("sex", 0.99, 0.01)  # nothing below the floor: untouched
+    floor_m(linker(place, birth, sex), 0.001)
+    assert [lv.m_probability for lv in place.comparison_levels[1:]] == pytest.approx([0.998, 0.001, 0.001])
+    assert [lv.m_probability for lv in birth.comparison_levels[1:]] == pytest.approx(
+        [0.9 * 0.999 / 0.9995, 0.0995 * 0.999 / 0.9995, 0.001])
+    assert [lv.m_probability for lv in sex.comparison_levels[1:]] == [0.99, 0.01]
+
+
+def test_place_becomes_a_contradiction_when_the_model_says_it_rarely_differs():
+    import duckdb
+
+    from kuager.linkage.model import contradiction_sql, learned_contradictions
+
+    def params(m, u):
+        return {"comparisons": [
+            {"output_column_name": "place", "comparison_levels": [
+                {"is_null_level": True}, {"m_probability": 1 - m, "u_probability": 1 - u},
+                {"m_probability": m, "u_probability": u}]},
+            # birth is a contradiction anyway, whatever its numbers
+            {"output_column_name": "birth", "comparison_levels": [
+                {"is_null_level": True}, {"m_probability": 0.5, "u_probability": 0.1},
+                {"m_probability": 0.5, "u_probability": 0.9}]}]}
+
+    assert learned_contradictions(params(0.001, 0.66)) == ["place"]   # m/u = 1/660
+    assert learned_contradictions(params(0.02, 0.63)) == []           # 1/31.5: people do move
+    assert learned_contradictions(None) == []
+    con = duckdb.connect()
+    con.execute("create table p (gamma_birth int, gamma_place int, want boolean)")
+    con.executemany("insert into p values (?, ?, ?)", [(-1, 0, True), (-1, 1, False), (3, -1, False), (0, 2, True)])
+    cond = contradiction_sql(["gamma_birth", "gamma_place"], ["place"])
+    got = con.execute(f"select coalesce({cond}, false), want from p").fetchall()
+    assert [g for g, _ in got] == [w for _, w in got]
+    assert contradiction_sql(["gamma_birth", "gamma_place"]) == "gamma_birth = 0"
+
+
+def test_em_learns_names_and_place_from_pairs_sharing_an_id(monkeypatch):
+    # 600 synthetic mentions, half with the ID: more than 5 pairs share one, so the second
+    # EM pass is blocked on the ID; it may teach names and place, never birth or sex
+    # (the ID holds the birth date and sex, so they always agree on these pairs).
+    # Splink records each pass's blocking rule with the m values it learned.
+    import pandas as pd
+
+    from kuager.linkage import link, model, synth
+
+    monkeypatch.setattr(model, "ID_EM_MIN_PAIRS", 5)
+    rows, _, _ = synth.generate(600, synth.Knobs(id_rate=0.5), seed=4)
+    df = pd.DataFrame(rows).drop(columns=["synthetic"])
+    feats_pairs = model.id_pairs(pd.DataFrame({"cid": df.chinese_id.replace("", None)}))
+    assert feats_pairs >= 5
+    r = link(df, threads=1, keep_linker=True)
+
+    def sessions(name):
+        comp = next(c for c in r.linker._settings_obj.comparisons if c.output_column_name == name)
+        return {t["description"] for lv in comp.comparison_levels if not lv.is_null_level
+                for t in lv._trained_m_probabilities}
+
+    assert any("cid" in d for d in sessions("place")) and any("cid" in d for d in sessions("father"))
+    assert not any("cid" in d for d in sessions("birth")) and not any("cid" in d for d in sessions("sex"))
+    # the first pass, blocked on the canonical names and place, teaches birth and sex but
+    # neither the names nor the place, which it fixes
+    assert any("given_canon" in d for d in sessions("birth"))
+    assert not any("given_canon" in d for d in sessions("name") | sessions("place"))

@@ -22,7 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=float, default=0.9,
                         help="match probability at or above which two records are joined (default 0.9)")
     parser.add_argument("--review-band", nargs=2, type=float, metavar=("LO", "HI"), default=(0.5, 0.95),
-                        help="pairs with LO <= probability < HI are written to --review (default 0.5 0.95)")
+                        help="pairs with LO <= probability < HI are written to --review (default 0.5 0.95), "
+                             "and the pairs of a mention that matches two people kept apart equally well "
+                             "(column ambiguous)")
     parser.add_argument("--review", metavar="FILE.csv", help="write the uncertain pairs here")
     parser.add_argument("--decisions", metavar="FILE.csv",
                         help="people's decisions: columns record_id_a, record_id_b, decision "
@@ -86,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
         Path(args.save_params).write_text(json.dumps(result.params, indent=1), encoding="utf-8")
     if args.review:
         cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"] + \
-            [c for c in result.review.columns if c.startswith("gamma_")]
+            [c for c in result.review.columns if c.startswith("gamma_")] + \
+            [c for c in ("ambiguous",) if c in result.review.columns]
         rv = result.review[cols].rename(columns={"unique_id_l": "record_id_a", "unique_id_r": "record_id_b"})
         rv.to_csv(args.review, index=False, float_format="%.6f")
     for a, b in result.conflicts:

@@ -34,6 +34,12 @@ from kuager.errors import KuagerError
 
 __all__ = ["LinkResult", "link"]
 
+#: Rounds of the cluster check of :func:`_cluster_contradictions` (each may re-cluster once).
+CLUSTER_CHECK_ROUNDS = 2
+
+#: Default ``link(ambiguous_margin=...)``, in bits of match weight.
+AMBIGUOUS_MARGIN: float | None = 0.25
+
 #: Agreement columns whose lowest level is a plain contradiction (birth years more than
 #: 3 apart, another sex, another valid Chinese ID); siblings' names count too
 #: (:func:`kuager.linkage.model.contradiction_sql`, which defines them all).
@@ -52,17 +58,23 @@ class LinkResult:
             the review band (or the threshold if lower), plus every pair people
             decided: columns ``unique_id_l``, ``unique_id_r``, ``match_probability``,
             ``match_weight``, ``gamma_<comparison>`` (agreement level, -1 = unknown;
-            see ``level_labels``) and ``decision`` (same / different / unsure / None);
+            see ``level_labels``), ``decision`` (same / different / unsure / None) and
+            ``ambiguous`` (True for a pair of an ambiguous record, see ``link``'s
+            ``ambiguous_margin``);
             on Spark also the compared feature columns (``*_l``, ``*_r``).
         review: the pairs with lo <= match_probability < hi and no same/different
-            decision, strongest first, with both records' feature columns
+            decision, plus every undecided pair (at or above lo) of an ambiguous record
+            (``ambiguous`` True, see ``link``'s ``ambiguous_margin``), strongest first,
+            with both records' feature columns
             (``<column>_l``, ``<column>_r``: names, keys, birth years...) to show them.
         params: the trained model (Splink settings JSON as a dict).
         level_labels: ``{comparison: {gamma: label}}`` to show what agrees and differs.
         conflicts: "same" decisions not honoured because they contradict "different" ones.
         stats: counts and seconds: records, candidate_pairs, clusters, seconds_features,
             seconds_train, seconds_predict, seconds_cluster, apart_pairs (pairs kept
-            apart by the model, see ``apart_below``), and
+            apart by the model, see ``apart_below``), cluster_apart_pairs (of those, the
+            members of one cluster never compared, :func:`_cluster_contradictions`; DuckDB
+            only), ambiguous (records left alone, see ``ambiguous_margin``), and
             ``blocking_recall_on_decisions`` (share of "same" decisions whose pair the
             blocking rules generated; None without such decisions).
         linker, predictions: the Splink ``Linker`` and the table of all scored
@@ -95,7 +107,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
          review_band: tuple[float, float] = (0.5, 0.95), decisions: Iterable = (), engine: str = "duckdb",
          extra_fields: dict[str, str] | None = None, threads: int | None = None, file: str | None = None,
          seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.9,
-         memory_limit: str | None = None, chunk_pairs: int | None = None) -> LinkResult:
+         memory_limit: str | None = None, chunk_pairs: int | None = None,
+         ambiguous_margin: float | None = AMBIGUOUS_MARGIN) -> LinkResult:
     """Join the mentions in ``df`` into clusters of one person each.
 
     Args:
@@ -119,12 +132,15 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         keep_linker: keep the Splink linker and predictions on the result.
         apart_below: candidate pairs scored below this probability that also contradict
             each other (:func:`kuager.linkage.model.contradiction_sql`: birth years more
-            than 3 apart, another sex, another valid Chinese ID, siblings' names) are
+            than 3 apart, another sex, another valid Chinese ID, siblings' names, places
+            that differ when the model learned that a person's rarely do) are
             kept apart in clustering, like "different" decisions but weaker (a
             person's "same" decision overrides them), unless they agree strongly outside
             the names (:func:`kuager.linkage.model.strong_levels`), so that a chain of
-            strong pairs through a record that says little cannot join two namesakes;
-            None to cluster on strong pairs alone.
+            strong pairs through a record that says little cannot join two namesakes.
+            Members of one cluster that no candidate pair compared are checked for
+            the same contradictions (without siblings) after clustering and kept apart
+            too (DuckDB). None to cluster on strong pairs alone.
         chunk_pairs: above :data:`kuager.linkage.model.LARGE` records (DuckDB), at most
             about this many candidate pairs are scored in one step (default
             :data:`kuager.linkage.model.CHUNK_PAIRS`); with more, the pairs are scored in
@@ -132,6 +148,14 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             contradicting (for ``apart_below``), are kept
             (:func:`kuager.linkage.model.predict_in_chunks`). Same clusters, probabilities,
             ``pairs`` and ``review`` either way; ``predictions`` then holds the kept pairs only.
+        ambiguous_margin: bits (default :data:`AMBIGUOUS_MARGIN`), or None (off). A
+            record whose pairs at or above the threshold reach two clusters that are kept
+            apart (by ``apart_below`` or "different" decisions) about equally well (the
+            best into another cluster within this many bits of match weight of the best
+            into its own: namesakes and a mention that gives the name alone) joins
+            neither: it stays alone and its pairs at or above the review band's lower end
+            go to ``review`` (``ambiguous`` True) for a person to decide
+            (:func:`kuager.linkage.cluster.cluster`). ``stats["ambiguous"]`` counts them.
     Returns:
         :class:`LinkResult`.
     Raises:
@@ -248,14 +272,32 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         apart = _apart_pairs(linker, table, ids, scored, threshold, dec, apart_below)
         stats["apart_pairs"] = len(apart)
     progress.say("Clustering")
-    clustering = cl.cluster(ids, scored[["unique_id_l", "unique_id_r", "match_probability"]],
-                            threshold, [(a, b, d) for (a, b), d in dec.items()], apart=apart)
+    edges = scored[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]
+    decided = [(a, b, d) for (a, b), d in dec.items()]
+    clustering = cl.cluster(ids, edges, threshold, decided, apart=apart, ambiguous_margin=ambiguous_margin)
+    if apart is not None and duck:
+        # members of one cluster that were never compared (no candidate pair: names keyed
+        # apart, joined through others) may still contradict; keep them apart, cluster again
+        stats["cluster_apart_pairs"] = 0
+        for _ in range(CLUSTER_CHECK_ROUNDS):
+            extra = _cluster_contradictions(linker, table, ids, clustering.clusters)
+            if not len(extra):
+                break
+            stats["cluster_apart_pairs"] += len(extra)
+            apart = np.concatenate([apart, extra])
+            clustering = cl.cluster(ids, edges, threshold, decided, apart=apart, ambiguous_margin=ambiguous_margin)
+        stats["apart_pairs"] = len(apart)
     stats["seconds_cluster"] = time.perf_counter() - t0
     stats["clusters"] = len(set(clustering.clusters.values()))
+    stats["ambiguous"] = len(clustering.ambiguous)
 
     in_band = pairs["match_probability"].between(lo, hi, inclusive="left") & (hi > lo)
     undecided = ~pairs["decision"].isin(["same", "different"])
-    review = pairs[in_band & undecided].sort_values("match_probability", ascending=False).reset_index(drop=True)
+    # an ambiguous record's pairs go to review whatever their probability (above the floor)
+    amb = pd.Index(clustering.ambiguous)
+    pairs["ambiguous"] = (pairs["unique_id_l"].isin(amb) | pairs["unique_id_r"].isin(amb)) if len(amb) else False
+    wanted = in_band | (pairs["ambiguous"] & (pairs["match_probability"] >= lo))
+    review = pairs[wanted & undecided].sort_values("match_probability", ascending=False).reset_index(drop=True)
     if duck:
         review = _with_values(linker, review)
     return LinkResult(
@@ -323,12 +365,13 @@ def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame
     present = set(linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns)
     from kuager.linkage import model
 
-    contradiction = model.contradiction_sql(present)
+    params = linker.misc.save_model_to_json()
+    contradiction = model.contradiction_sql(present, model.learned_contradictions(params))
     if contradiction is None:
         return empty
     # a pair that agrees strongly outside the names (same ID number, same address) has an
     # error in the contradicting field rather than two people: not kept apart
-    strong = [f"{g} = {v}" for g, v in model.strong_levels(linker.misc.save_model_to_json()) if g in present]
+    strong = [f"{g} = {v}" for g, v in model.strong_levels(params) if g in present]
     if strong:
         contradiction = f"({contradiction}) and not ({' or '.join(strong)})"
     ref = linker.table_management.register_table(grouped, "__kuager_components", overwrite=True)
@@ -338,6 +381,62 @@ def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame
         # "a.comp - b.comp = 0", not "a.comp = b.comp": as an equality DuckDB may join the
         # components with themselves first (size squared rows; 13 GB spilled at a million)
         f"where a.comp - b.comp = 0 and t.match_probability < {float(below)} and ({contradiction})",
+        output_type="pandas")
+    if not len(out):
+        return empty
+    return np.stack([out["l"].to_numpy(dtype=np.int64), out["r"].to_numpy(dtype=np.int64)], axis=1)
+
+
+def _cluster_contradictions(linker, table: str, record_ids: pd.Series, clusters: dict[str, str]) -> np.ndarray:
+    """Pairs of members of one cluster that contradict each other but were never scored.
+
+    Two mentions end in one cluster through others even when no blocking rule made them
+    a candidate pair (their names share no key), so the keep-apart step never saw them:
+    at 100,000 synthetic mentions (seed 7) 1,982 pairs inside clusters had birth years
+    more than 3 apart or places in different counties, 1,940 of them two people. Checked
+    here on the features (DuckDB table :data:`kuager.linkage.model.FEATURES_TABLE`) with
+    the contradictions of :func:`kuager.linkage.model.contradiction_sql` that do not
+    need a name comparison: birth years more than 3 apart, another sex, another valid
+    Chinese ID, and places that differ when the model counts that
+    (:func:`kuager.linkage.model.learned_contradictions`). Candidate pairs are left
+    out: the keep-apart step has judged them already (a strong pair that contradicts
+    is joined on purpose). Cost: one self-join of the clustered records on their
+    cluster (the sum of the squared cluster sizes) and an anti-join with the scored pairs.
+
+    Returns:
+        a ``(k, 2)`` int64 array of positions in ``record_ids``.
+    """
+    from kuager.linkage import model
+
+    empty = np.zeros((0, 2), dtype=np.int64)
+    present = set(linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns)
+    conds = []
+    if "gamma_birth" in present:
+        conds.append("greatest(a.by_lo - b.by_hi, b.by_lo - a.by_hi) > 3")
+    if "gamma_sex" in present:
+        conds.append("a.sex <> b.sex")
+    if "gamma_chinese_id" in present:
+        conds.append("a.cid <> b.cid")
+    if "gamma_place" in present and "place" in model.learned_contradictions(linker.misc.save_model_to_json()):
+        conds.append("(NOT list_has_any(a.place_keys, b.place_keys) "
+                     "AND NOT coalesce(list_has_any(a.place_pref, b.place_pref), false))")
+    if not conds:
+        return empty
+    ids = pd.Index(record_ids.astype(str))
+    c = pd.Series(clusters).reindex(ids)
+    sizes = c.map(c.value_counts())
+    many = (sizes > 1).to_numpy()
+    if not many.any():
+        return empty
+    grouped = pd.DataFrame({"uid": ids[many], "cl": c.to_numpy()[many], "pos": np.flatnonzero(many)})
+    ref = linker.table_management.register_table(grouped, "__kuager_clustered", overwrite=True)
+    g = ref.physical_name
+    out = linker.misc.query_sql(
+        f"select x.pos as l, y.pos as r from {g} x join {g} y on x.cl = y.cl and x.uid < y.uid "
+        f"join {model.FEATURES_TABLE} a on a.unique_id = x.uid join {model.FEATURES_TABLE} b on b.unique_id = y.uid "
+        f"left join {table} t on t.unique_id_l = x.uid and t.unique_id_r = y.uid "
+        f"left join {table} s on s.unique_id_l = y.uid and s.unique_id_r = x.uid "
+        f"where t.unique_id_l is null and s.unique_id_l is null and ({' or '.join(conds)})",
         output_type="pandas")
     if not len(out):
         return empty

@@ -40,11 +40,15 @@ class Clustering:
             cluster (1.0 for a "same" decision), None for a record alone.
         conflicts: "same" decisions that could not be honoured because they would join
             a "different" pair, as ``(a, b)``.
+        ambiguous: records left out of every cluster because they match two or more
+            clusters kept apart from each other about equally well (see :func:`cluster`,
+            ``ambiguous_margin``), in record order; they are alone, for people to decide.
     """
 
     clusters: dict[str, str]
     probability: dict[str, float | None]
     conflicts: list[tuple[str, str]] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
 
 
 def normalise_decisions(decisions: Iterable) -> dict[tuple[str, str], str]:
@@ -73,7 +77,8 @@ def normalise_decisions(decisions: Iterable) -> dict[tuple[str, str], str]:
 
 
 def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: float,
-            decisions: Iterable = (), apart: pd.DataFrame | Iterable | None = None) -> Clustering:
+            decisions: Iterable = (), apart: pd.DataFrame | Iterable | None = None,
+            ambiguous_margin: float | None = None) -> Clustering:
     """Cluster records at ``threshold`` with decisions overriding the model.
 
     Args:
@@ -86,6 +91,17 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
             with ``unique_id_l``, ``unique_id_r``, or a ``(k, 2)`` int numpy array of
             positions in ``record_ids``): kept apart like "different" decisions, but a
             person's "same" decision overrides them.
+        ambiguous_margin: None (off), or a number of bits (log2 of an odds ratio, >= 0).
+            After clustering, a record with pairs at or above the threshold into its own
+            cluster *and* into another cluster (which the constraints keep apart from
+            its own), whose strongest pair into another cluster is within this many bits
+            of match weight (``match_weight`` of ``pairs``, else the log2 odds of the
+            probability) of its strongest pair into its own, is ambiguous: a name that
+            two people kept apart share, with nothing else to tell which one it is.
+            Its pairs are dropped (a person's "same" decision stays) and the clusters are
+            made again, so it ends alone and is listed in ``Clustering.ambiguous``. A
+            record held by a "same" decision is never ambiguous. The nomenklatura/Senzing
+            practice of leaving an unsure match to a person instead of guessing.
     Returns:
         :class:`Clustering`.
     Raises:
@@ -107,23 +123,30 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
     above = pairs[pairs["match_probability"] >= threshold]
     li, ri = _positions(index, above["unique_id_l"]), _positions(index, above["unique_id_r"])
     pr = above["match_probability"].to_numpy(dtype=float)
+    if ambiguous_margin is not None:
+        if "match_weight" in above.columns:
+            pw = above["match_weight"].to_numpy(dtype=float)
+        else:
+            q = np.clip(pr, 1e-15, 1 - 1e-15)
+            pw = np.log2(q / (1 - q))
+    else:
+        pw = np.zeros(len(pr))
     if (li < 0).any() or (ri < 0).any():
         raise ValueError("pairs name records that are not in record_ids")
     decided = set(diff)
     decided |= {(b, a) for a, b in diff}
     if decided:
         keep = np.array([(int(a), int(b)) not in decided for a, b in zip(li, ri)], dtype=bool)
-        li, ri, pr = li[keep], ri[keep], pr[keep]
+        li, ri, pr, pw = li[keep], ri[keep], pr[keep], pw[keep]
     # all edges: "same" decisions first (probability above any model's), then strongest first
     el = np.concatenate([np.array([a for a, _ in same], dtype=np.int64), li])
     er = np.concatenate([np.array([b for _, b in same], dtype=np.int64), ri])
     ep = np.concatenate([np.full(len(same), 2.0), pr])
+    ew = np.concatenate([np.full(len(same), np.inf), pw])
     order = np.argsort(-ep, kind="stable")
-    el, er, ep = el[order], er[order], ep[order]
+    el, er, ep, ew = el[order], er[order], ep[order], ew[order]
 
-    # components without constraints; constraints matter only inside one of them
-    comp = _components(n, el, er)
-    soft = np.zeros((0, 2), dtype=np.int64)
+    al = ar = None
     if apart is not None:
         if isinstance(apart, np.ndarray):
             al, ar = apart.reshape(-1, 2)[:, 0].astype(np.int64), apart.reshape(-1, 2)[:, 1].astype(np.int64)
@@ -137,16 +160,19 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
             ar = _positions(index, pd.Series([str(b) for _, b in tup], dtype=object))
         ok = (al >= 0) & (ar >= 0)
         al, ar = al[ok], ar[ok]
-        inside = comp[al] == comp[ar]
-        soft = np.stack([al[inside], ar[inside]], axis=1)
-    hard = np.array([(a, b) for a, b in diff if comp[a] == comp[b]], dtype=np.int64).reshape(-1, 2)
 
     conflicts: list[tuple[str, str]] = []
-    if len(hard) == 0 and len(soft) == 0:
-        roots = comp
-        used = np.ones(len(el), dtype=bool)
-    else:
-        roots, used = _greedy(n, el, er, ep, comp, hard, soft, ids, conflicts)
+    roots, used = _solve(n, el, er, ep, al, ar, diff, ids, conflicts)
+    ambiguous: list[str] = []
+    if ambiguous_margin is not None and len(el):
+        amb = _ambiguous(n, el, er, ew, roots, float(ambiguous_margin))
+        if amb.any():
+            # drop the ambiguous records' pairs (not people's "same" decisions), cluster again
+            keep = ~(amb[el] | amb[er]) | (ep > 1.0)
+            el, er, ep = el[keep], er[keep], ep[keep]
+            conflicts = []
+            roots, used = _solve(n, el, er, ep, al, ar, diff, ids, conflicts)
+            ambiguous = [ids[i] for i in np.flatnonzero(amb)]
     # the probability that holds each record in its cluster: its strongest used edge
     best = np.full(n, -1.0)
     p_used = np.minimum(ep[used], 1.0)
@@ -160,7 +186,60 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
     clusters = {ids[i]: smallest[rl[i]] for i in range(n)}
     sizes = np.bincount(roots, minlength=n)
     probability = {ids[i]: (float(best[i]) if sizes[rl[i]] > 1 and best[i] >= 0 else None) for i in range(n)}
-    return Clustering(clusters, probability, conflicts)
+    return Clustering(clusters, probability, conflicts, ambiguous)
+
+
+def _solve(n, el, er, ep, al, ar, diff, ids, conflicts):
+    """Components of the edges, split where constraints demand (:func:`_greedy`).
+
+    Args:
+        n: number of records.
+        el, er, ep: edges (record positions, probability; 2.0 for "same"), strongest first.
+        al, ar: the model's keep-apart pairs (record positions), or None.
+        diff: people's "different" pairs (record positions).
+        ids, conflicts: as :func:`_greedy`.
+    Returns:
+        ``(roots, used)`` as :func:`_greedy`.
+    """
+    # components without constraints; constraints matter only inside one of them
+    comp = _components(n, el, er)
+    soft = np.zeros((0, 2), dtype=np.int64)
+    if al is not None:
+        inside = comp[al] == comp[ar]
+        soft = np.stack([al[inside], ar[inside]], axis=1)
+    hard = np.array([(a, b) for a, b in diff if comp[a] == comp[b]], dtype=np.int64).reshape(-1, 2)
+    if len(hard) == 0 and len(soft) == 0:
+        return comp, np.ones(len(el), dtype=bool)
+    return _greedy(n, el, er, ep, comp, hard, soft, ids, conflicts)
+
+
+def _ambiguous(n: int, el: np.ndarray, er: np.ndarray, ew: np.ndarray, roots: np.ndarray,
+               margin: float) -> np.ndarray:
+    """Records that match another cluster about as well as their own (``cluster``'s
+    ``ambiguous_margin``).
+
+    Args:
+        n: number of records.
+        el, er, ew: edges at or above the threshold (record positions) and their match
+            weights in bits (``inf`` for a person's "same" decision).
+        roots: cluster label of each record after constrained clustering.
+        margin: bits.
+    Returns:
+        a bool array over the records. An edge between two clusters survives clustering
+        only when constraints kept them apart, so a record with such an edge within
+        ``margin`` of its best edge into its own cluster would join two clusters that
+        must stay apart. A record left alone is not ambiguous (it joined nothing).
+        Vectorised: O(edges).
+    """
+    a = np.concatenate([el, er])
+    b = np.concatenate([er, el])
+    w = np.concatenate([ew, ew])
+    own = roots[a] == roots[b]
+    best_own = np.full(n, -np.inf)
+    np.maximum.at(best_own, a[own], w[own])
+    best_other = np.full(n, -np.inf)
+    np.maximum.at(best_other, a[~own], w[~own])
+    return np.isfinite(best_own) & np.isfinite(best_other) & (best_other >= best_own - margin)
 
 
 def _positions(index: pd.Index, values) -> np.ndarray:
