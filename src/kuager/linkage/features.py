@@ -18,7 +18,9 @@ No Django import here.
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 
 import pandas as pd
@@ -120,11 +122,32 @@ POOL_MIN = 50_000
 POOL_WORKERS = 2
 
 
+@contextmanager
+def _gc_paused():
+    """Pause Python's cyclic garbage collector for a loop that allocates many small objects.
+
+    Keying and the row loop of :func:`prepare` create millions of tuples, sets and
+    strings but no reference cycles, while the name caches and the keyed texts stay
+    alive: every full collection walks all of them again, and at a million mentions
+    that was about half of the keying time (measured in docs/linkage.md, "Scale").
+    Reference counting still frees everything as usual; only cycles wait until the
+    collector is enabled again on leaving (it is left off if it was off).
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _key_chunk(items: list[tuple[str, str]]) -> list:
     """Keys of ``(kind, text)`` items in a worker: kind ``p`` (:func:`_parts`), ``s``
     (:func:`_single`) or ``h`` (:func:`_place`)."""
     fn = {"p": _parts, "s": _single, "h": _place}
-    out = [fn[k](t) for k, t in items]
+    with _gc_paused():
+        out = [fn[k](t) for k, t in items]
     for f in fn.values():
         f.cache_clear()
     _keys.cache_clear()
@@ -139,7 +162,6 @@ def _key_all(items: list[tuple[str, str]], workers: int) -> dict[tuple[str, str]
     Returns ``{(kind, text): keys}``. Every text is keyed once: :func:`kuager.names.keys`
     is most of the cost of :func:`prepare` and spellings barely repeat (typos, scripts).
     """
-    import gc
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
@@ -226,70 +248,71 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
             def place_of(t, _k=keyed):
                 r = _k.get(("h", t))
                 return r if r is not None else _place(t)
-    for i, row in enumerate(progress.track(records, "Preparing mentions")):
-        n = i + 1
-        rid = _text(row, "record_id")
-        if not rid:
-            raise InputError("record_id is empty", file=file, row=n, field="record_id")
-        if rid in seen:
-            raise InputError(f"record_id {rid!r} is repeated", file=file, row=n, field="record_id")
-        seen.add(rid)
-        spellings = [s.strip() for s in _text(row, "names").split("|") if s.strip()]
-        if not spellings:
-            raise InputError("names is empty; give at least one spelling", file=file, row=n, field="names")
-        full: set[str] = set()
-        given: set[str] = set()
-        father: set[str] = set()
-        for s in spellings:
-            f, g, fa = parts(s)
-            full |= f
-            given |= g
-            father |= fa
-        if _text(row, "given_name"):
-            given |= single(_text(row, "given_name"))
-        if _text(row, "surname"):
-            father |= single(_text(row, "surname"))
-        if _text(row, "father_name"):
-            father |= single(_text(row, "father_name"))
+    with _gc_paused():  # rows allocate many small objects and no cycles
+        for i, row in enumerate(progress.track(records, "Preparing mentions")):
+            n = i + 1
+            rid = _text(row, "record_id")
+            if not rid:
+                raise InputError("record_id is empty", file=file, row=n, field="record_id")
+            if rid in seen:
+                raise InputError(f"record_id {rid!r} is repeated", file=file, row=n, field="record_id")
+            seen.add(rid)
+            spellings = [s.strip() for s in _text(row, "names").split("|") if s.strip()]
+            if not spellings:
+                raise InputError("names is empty; give at least one spelling", file=file, row=n, field="names")
+            full: set[str] = set()
+            given: set[str] = set()
+            father: set[str] = set()
+            for s in spellings:
+                f, g, fa = parts(s)
+                full |= f
+                given |= g
+                father |= fa
+            if _text(row, "given_name"):
+                given |= single(_text(row, "given_name"))
+            if _text(row, "surname"):
+                father |= single(_text(row, "surname"))
+            if _text(row, "father_name"):
+                father |= single(_text(row, "father_name"))
 
-        lo, hi, date_full = _birth(row, file, n)
-        sex = _text(row, "sex").lower()
-        if sex and sex not in _SEX:
-            raise InputError(f"sex {sex!r} is not one of male, female, m, f", file=file, row=n, field="sex")
-        sex = _SEX.get(sex)
-        cid = None
-        parsed = cid_mod.parse(_text(row, "chinese_id")) if _text(row, "chinese_id") else None
-        if parsed is not None and parsed.valid:
-            cid = parsed.number
-            # the ID carries birth date and sex; use them where the mention says nothing
-            if lo is None:
-                lo = hi = parsed.birth_date.year
-            if date_full is None:
-                date_full = parsed.birth_date.isoformat()
-            sex = sex or parsed.sex[0]
-        place, pref = place_of(_text(row, "hometown")) if _text(row, "hometown") else (frozenset(), frozenset())
-        rel: set[str] = set()
-        if has_rel:
-            for r in _text(row, "relatives").split("|"):
-                rel |= parts(r.strip())[0] if r.strip() else frozenset()
+            lo, hi, date_full = _birth(row, file, n)
+            sex = _text(row, "sex").lower()
+            if sex and sex not in _SEX:
+                raise InputError(f"sex {sex!r} is not one of male, female, m, f", file=file, row=n, field="sex")
+            sex = _SEX.get(sex)
+            cid = None
+            parsed = cid_mod.parse(_text(row, "chinese_id")) if _text(row, "chinese_id") else None
+            if parsed is not None and parsed.valid:
+                cid = parsed.number
+                # the ID carries birth date and sex; use them where the mention says nothing
+                if lo is None:
+                    lo = hi = parsed.birth_date.year
+                if date_full is None:
+                    date_full = parsed.birth_date.isoformat()
+                sex = sex or parsed.sex[0]
+            place, pref = place_of(_text(row, "hometown")) if _text(row, "hometown") else (frozenset(), frozenset())
+            rel: set[str] = set()
+            if has_rel:
+                for r in _text(row, "relatives").split("|"):
+                    rel |= parts(r.strip())[0] if r.strip() else frozenset()
 
-        out["unique_id"].append(rid)
-        out["names"].append(" | ".join(spellings))
-        out["name_keys"].append(_listed(full))
-        out["given_keys"].append(_listed(given))
-        out["father_keys"].append(_listed(father))
-        out["name_canon"].append(_canon({k for k in full if k.startswith("n:")} or full))
-        out["given_canon"].append(_canon(given))
-        out["father_canon"].append(_canon(father))
-        out["by_lo"].append(lo)
-        out["by_hi"].append(hi)
-        out["birth_date"].append(date_full)
-        out["sex"].append(sex)
-        out["place_keys"].append(_listed(set(place)))
-        out["place_canon"].append(_canon(set(place)))
-        out["place_pref"].append(_listed(set(pref)))
-        out["cid"].append(cid)
-        out["relative_keys"].append(_listed(rel))
+            out["unique_id"].append(rid)
+            out["names"].append(" | ".join(spellings))
+            out["name_keys"].append(_listed(full))
+            out["given_keys"].append(_listed(given))
+            out["father_keys"].append(_listed(father))
+            out["name_canon"].append(_canon({k for k in full if k.startswith("n:")} or full))
+            out["given_canon"].append(_canon(given))
+            out["father_canon"].append(_canon(father))
+            out["by_lo"].append(lo)
+            out["by_hi"].append(hi)
+            out["birth_date"].append(date_full)
+            out["sex"].append(sex)
+            out["place_keys"].append(_listed(set(place)))
+            out["place_canon"].append(_canon(set(place)))
+            out["place_pref"].append(_listed(set(pref)))
+            out["cid"].append(cid)
+            out["relative_keys"].append(_listed(rel))
     result = pd.DataFrame(out)
     for col in ("by_lo", "by_hi"):
         result[col] = result[col].astype("Int64")
