@@ -25,6 +25,12 @@ from functools import lru_cache
 
 import pandas as pd
 
+try:  # what DataFrame.to_dict applies to the values of object columns
+    from pandas.core.dtypes.cast import maybe_box_native as _box
+except ImportError:  # pragma: no cover - a later pandas without it
+    def _box(v):
+        return v.item() if hasattr(v, "item") and type(v).__module__ == "numpy" else v
+
 from kuager import progress
 from kuager.dates import birth_year_range, parse_partial_date
 from kuager.errors import InputError
@@ -188,11 +194,32 @@ def _listed(keys: set[str]) -> list[str] | None:
     return sorted(keys) if keys else None
 
 
-def _text(row: dict, col: str) -> str:
-    v = row.get(col)
+def _text(v) -> str:
+    """A value as stripped text; "" for None and NaN."""
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return ""
     return str(v).strip()
+
+
+#: the input columns :func:`prepare` reads (besides ``extra_fields``)
+_USED = ("record_id", "names", "given_name", "surname", "father_name", "sex", "chinese_id", "hometown",
+         "relatives", "birth_year", "birth_date", "age", "age_as_of")
+
+
+def _text_column(df: pd.DataFrame, col: str) -> list[str]:
+    """:func:`_text` of every value of column ``col`` ("" throughout when it is missing).
+
+    The values are those of ``df.to_dict("records")`` (the last of repeated column names;
+    values of object and extension columns boxed the way pandas does it there: numpy
+    scalars to Python ones, ``pd.NA`` to None), read a column at a time instead of a
+    dictionary per row."""
+    pos = [k for k, c in enumerate(df.columns) if c == col]
+    if not pos:
+        return [""] * len(df)
+    series = df.iloc[:, pos[-1]]
+    if series.dtype == object or isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        return [v.strip() if type(v) is str else _text(_box(v)) for v in series]
+    return [_text(v) for v in series]
 
 
 def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str, str] | None = None,
@@ -230,11 +257,13 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
     out: dict[str, list] = {c: [] for c in FEATURE_COLUMNS}
     seen: set[str] = set()
     has_rel = "relatives" in df.columns
-    records = df.to_dict("records")
+    nrows = len(df)
+    # the stripped text of each column used, read once ("" for a missing value or column)
+    col = {c: _text_column(df, c) for c in _USED}
     parts, single, place_of = _parts, _single, _place
     if workers is None:
         workers = POOL_WORKERS
-    if workers > 1 and len(records) >= POOL_MIN:
+    if workers > 1 and nrows >= POOL_MIN:
         items = _texts_to_key(df, has_rel)
         if len(items) >= POOL_MIN:
             keyed = _key_all(items, workers)
@@ -248,16 +277,21 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
             def place_of(t, _k=keyed):
                 r = _k.get(("h", t))
                 return r if r is not None else _place(t)
+    c_rid, c_names, c_given, c_surname, c_father = (col[c] for c in ("record_id", "names", "given_name", "surname",
+                                                                      "father_name"))
+    c_sex, c_cid, c_home, c_rel = (col[c] for c in ("sex", "chinese_id", "hometown", "relatives"))
+    c_by, c_bd, c_age, c_asof = (col[c] for c in ("birth_year", "birth_date", "age", "age_as_of"))
+    no_place = (frozenset(), frozenset())
     with _gc_paused():  # rows allocate many small objects and no cycles
-        for i, row in enumerate(progress.track(records, "Preparing mentions")):
+        for i in progress.track(range(nrows), "Preparing mentions"):
             n = i + 1
-            rid = _text(row, "record_id")
+            rid = c_rid[i]
             if not rid:
                 raise InputError("record_id is empty", file=file, row=n, field="record_id")
             if rid in seen:
                 raise InputError(f"record_id {rid!r} is repeated", file=file, row=n, field="record_id")
             seen.add(rid)
-            spellings = [s.strip() for s in _text(row, "names").split("|") if s.strip()]
+            spellings = [s.strip() for s in c_names[i].split("|") if s.strip()]
             if not spellings:
                 raise InputError("names is empty; give at least one spelling", file=file, row=n, field="names")
             full: set[str] = set()
@@ -268,20 +302,20 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
                 full |= f
                 given |= g
                 father |= fa
-            if _text(row, "given_name"):
-                given |= single(_text(row, "given_name"))
-            if _text(row, "surname"):
-                father |= single(_text(row, "surname"))
-            if _text(row, "father_name"):
-                father |= single(_text(row, "father_name"))
+            if c_given[i]:
+                given |= single(c_given[i])
+            if c_surname[i]:
+                father |= single(c_surname[i])
+            if c_father[i]:
+                father |= single(c_father[i])
 
-            lo, hi, date_full = _birth(row, file, n)
-            sex = _text(row, "sex").lower()
+            lo, hi, date_full = _birth(c_by[i], c_bd[i], c_age[i], c_asof[i], file, n)
+            sex = c_sex[i].lower()
             if sex and sex not in _SEX:
                 raise InputError(f"sex {sex!r} is not one of male, female, m, f", file=file, row=n, field="sex")
             sex = _SEX.get(sex)
             cid = None
-            parsed = cid_mod.parse(_text(row, "chinese_id")) if _text(row, "chinese_id") else None
+            parsed = cid_mod.parse(c_cid[i]) if c_cid[i] else None
             if parsed is not None and parsed.valid:
                 cid = parsed.number
                 # the ID carries birth date and sex; use them where the mention says nothing
@@ -290,10 +324,10 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
                 if date_full is None:
                     date_full = parsed.birth_date.isoformat()
                 sex = sex or parsed.sex[0]
-            place, pref = place_of(_text(row, "hometown")) if _text(row, "hometown") else (frozenset(), frozenset())
+            place, pref = place_of(c_home[i]) if c_home[i] else no_place
             rel: set[str] = set()
             if has_rel:
-                for r in _text(row, "relatives").split("|"):
+                for r in c_rel[i].split("|"):
                     rel |= parts(r.strip())[0] if r.strip() else frozenset()
 
             out["unique_id"].append(rid)
@@ -340,21 +374,37 @@ def _texts_to_key(df: pd.DataFrame, has_rel: bool) -> list[tuple[str, str]]:
     return items
 
 
-def _birth(row: dict, file: str | None, n: int) -> tuple[int | None, int | None, str | None]:
-    """Birth-year range (lo, hi) and full date (``YYYY-MM-DD``) from the birth columns.
+def _birth(by: str, bd: str, age: str, as_of: str, file: str | None, n: int
+           ) -> tuple[int | None, int | None, str | None]:
+    """Birth-year range (lo, hi) and full date (``YYYY-MM-DD``) from the stripped texts of
+    ``birth_year``, ``birth_date``, ``age`` and ``age_as_of`` of data row ``n``.
 
-    Several statements are combined by taking the union of their ranges.
+    Several statements are combined by taking the union of their ranges. The same four
+    texts give the same answer (:func:`_birth_of`, cached: birth statements repeat).
+
+    Raises:
+        InputError: a malformed value, located at ``file``, row ``n`` and its column.
     """
+    if not (by or bd or age):
+        return None, None, None
+    try:
+        return _birth_of(by, bd, age, as_of)
+    except InputError:
+        return _birth_of.__wrapped__(by, bd, age, as_of, file, n)
+
+
+@lru_cache(maxsize=100_000)
+def _birth_of(by: str, bd: str, age: str, as_of: str, file: str | None = None, n: int | None = None
+              ) -> tuple[int | None, int | None, str | None]:
+    """:func:`_birth` without the cache (``file``, ``n``: where an error is located)."""
     ranges: list[tuple[int, int]] = []
     full = None
-    by = _text(row, "birth_year")
     if by:
         if by.endswith(".0"):  # a number read by pandas
             by = by[:-2]
         if not _YEAR.match(by):
             raise InputError(f"birth_year {by!r} is not four digits", file=file, row=n, field="birth_year")
         ranges.append((int(by), int(by)))
-    bd = _text(row, "birth_date")
     if bd:
         if not re.match(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$", bd):
             raise InputError(f"birth_date {bd!r} is not YYYY, YYYY-MM or YYYY-MM-DD", file=file, row=n,
@@ -363,13 +413,11 @@ def _birth(row: dict, file: str | None, n: int) -> tuple[int | None, int | None,
         ranges.append((d.start.year, d.end.year))
         if d.precision == "day":
             full = d.start.isoformat()
-    age = _text(row, "age")
     if age:
         if age.endswith(".0"):
             age = age[:-2]
         if not age.isdigit() or int(age) > 130:
             raise InputError(f"age {age!r} is not a whole number of years", file=file, row=n, field="age")
-        as_of = _text(row, "age_as_of")
         if not as_of:
             raise InputError("age is given without age_as_of (the date it was true)", file=file, row=n,
                              field="age_as_of")
