@@ -50,31 +50,33 @@ _PLACE_WORDS = re.compile(
     r"[县市乡镇村区州]$", re.IGNORECASE)
 
 
-def _names():
-    # imported late so that this module loads while kuager.names is being written
-    from kuager import names
-
-    return names
-
-
 @lru_cache(maxsize=500_000)
 def _keys(text: str) -> frozenset[str]:
-    return frozenset(_names().keys(text)) if text else frozenset()
+    from kuager.names.keys import key_set  # imported here: kuager.names loads only when keying
+
+    return key_set(text) if text else frozenset()
 
 
 @lru_cache(maxsize=500_000)
 def _parts(spelling: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(full-name keys, given keys, father keys) of one spelling.
+    """(full-name keys, given keys, father keys) of one spelling (:func:`_split_keys`)."""
+    return _split_keys(_keys(spelling))
+
+
+@lru_cache(maxsize=200_000)
+def _split_keys(keys: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(full-name keys, given keys, father keys) of the keys of one spelling.
 
     Uses the documented key forms of :func:`kuager.names.keys`: ``n:GIVEN|FATHER``,
     ``f:GIVENFATHER`` (run together), ``u:`` (the two parts in either order, so a
     spelling with the father's name first shares it) and ``g:GIVEN``. Full-name keys
     are the ``n:``, ``f:`` and ``u:`` keys; the given part's keys are the ``g:`` values
     and the first half of each ``n:``; the father's part's keys the second half of
-    each ``n:``.
+    each ``n:``. Cached on the key set, which spellings with the same forms share
+    (:func:`kuager.names.keys.key_set`).
     """
     full, given, father = set(), set(), set()
-    for k in _keys(spelling):
+    for k in keys:
         kind, _, value = k.partition(":")
         if kind == "g":
             given.add(value)
@@ -154,9 +156,8 @@ def _key_chunk(items: list[tuple[str, str]]) -> list:
     fn = {"p": _parts, "s": _single, "h": _place}
     with _gc_paused():
         out = [fn[k](t) for k, t in items]
-    for f in fn.values():
+    for f in (_parts, _single, _place, _split_keys, _keys):
         f.cache_clear()
-    _keys.cache_clear()
     return out
 
 

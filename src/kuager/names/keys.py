@@ -73,6 +73,22 @@ def keys(name: str) -> set[str]:
     return set(_keys(name))
 
 
+def key_set(name: str) -> frozenset[str]:
+    """:func:`keys` as a frozenset, for callers that key very many names
+    (:mod:`kuager.linkage.features`): no copy, and one object for all the names whose
+    parts have the same forms (``Асылбек Талғатұлы`` and ``TALGATOV ASYLBEK``), so a
+    cache keyed on it is hit again.
+
+    Args:
+        name: a name in any script.
+    Returns:
+        the keys of :func:`keys` (frozen: shared, never to be changed).
+    Raises:
+        TypeError: ``name`` is not a str.
+    """
+    return _keys(name)
+
+
 #: Names in every script whose keys stand for the key rules: when a change to the rules
 #: changes the keys of any of them, :func:`rules_fingerprint` changes and a database's
 #: stored keys are recomputed (``kuager init``). Invented, spread over the cases the rules
