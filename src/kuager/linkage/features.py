@@ -123,21 +123,23 @@ def _place(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return (_single(cleaned) if cleaned else frozenset()), frozenset()
 
 
-#: At or above this many distinct texts to key (spellings, fathers' names, places),
-#: :func:`prepare` keys them in worker processes (:func:`_key_all`).
+#: At or above this many mentions, :func:`prepare` computes the features in worker
+#: processes, in chunks of rows (:func:`_rows_pooled`).
 POOL_MIN = 50_000
-#: Worker processes for keying (the machines this is written for have 2 cores).
+#: Worker processes for :func:`prepare` (the machines this is written for have 2 cores).
 POOL_WORKERS = 2
+#: Rows per task of a worker (fewer when there are fewer rows: at least 4 tasks a worker).
+ROWS_PER_TASK = 20_000
 
 
 @contextmanager
 def _gc_paused():
     """Pause Python's cyclic garbage collector for a loop that allocates many small objects.
 
-    Keying and the row loop of :func:`prepare` create millions of tuples, sets and
-    strings but no reference cycles, while the name caches and the keyed texts stay
-    alive: every full collection walks all of them again, and at a million mentions
-    that was about half of the keying time (measured in docs/linkage.md, "Scale").
+    The row loop of :func:`prepare` (:func:`_rows`) creates millions of tuples, sets
+    and strings but no reference cycles, while the name caches and the input stay
+    alive: every full collection walks all of them again (about half of the keying
+    time at 100,000 mentions before this was paused: docs/linkage.md, "Scale").
     Reference counting still frees everything as usual; only cycles wait until the
     collector is enabled again on leaving (it is left off if it was off).
     """
@@ -148,42 +150,6 @@ def _gc_paused():
     finally:
         if was:
             gc.enable()
-
-
-def _key_chunk(items: list[tuple[str, str]]) -> list:
-    """Keys of ``(kind, text)`` items in a worker: kind ``p`` (:func:`_parts`), ``s``
-    (:func:`_single`) or ``h`` (:func:`_place`)."""
-    fn = {"p": _parts, "s": _single, "h": _place}
-    with _gc_paused():
-        out = [fn[k](t) for k, t in items]
-    for f in (_parts, _single, _place, _split_keys, _keys):
-        f.cache_clear()
-    return out
-
-
-def _key_all(items: list[tuple[str, str]], workers: int) -> dict[tuple[str, str], frozenset | tuple]:
-    """Keys of distinct ``(kind, text)`` items, in ``workers`` forked processes (fork,
-    not spawn: spawn re-runs the caller's main script, which breaks scripts without a
-    ``__main__`` guard; the workers only compute names and touch no lock of the caller).
-
-    Returns ``{(kind, text): keys}``. Every text is keyed once: :func:`kuager.names.keys`
-    is most of the cost of :func:`prepare` and spellings barely repeat (typos, scripts).
-    """
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(1, min(5_000, len(items) // (workers * 8) or 1))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    out: dict[tuple[str, str], frozenset | tuple] = {}
-    gc.freeze()  # the workers share the caller's objects; collections would copy their pages
-    try:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as ex:
-            for chunk, res in zip(chunks, progress.track(ex.map(_key_chunk, chunks), "Keying names",
-                                                         total=len(chunks))):
-                out.update(zip(chunk, res))
-    finally:
-        gc.unfreeze()
-    return out
 
 
 def _canon(keys: set[str]) -> str | None:
@@ -236,9 +202,9 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
         extra_fields: other columns to carry for comparison (``{column: kind}``,
             see :mod:`kuager.linkage.model`); they are copied as stripped lower-case
             text into ``x_<column>``.
-        workers: processes that key the names (default :data:`POOL_WORKERS`); used only
-            from :data:`POOL_MIN` distinct texts on, below that keying runs here. The
-            result is the same either way.
+        workers: processes that compute the features (default :data:`POOL_WORKERS`);
+            used only from :data:`POOL_MIN` mentions on, below that everything runs
+            here. The result, and the error raised for bad input, are the same either way.
 
     Returns:
         DataFrame with :data:`FEATURE_COLUMNS` (+ ``x_*``), one row per input row in
@@ -255,36 +221,50 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
     for col in extra_fields or {}:
         if col not in df.columns:
             raise InputError(f"column {col!r} named in extra_fields is missing", file=file, field=col)
-    out: dict[str, list] = {c: [] for c in FEATURE_COLUMNS}
-    seen: set[str] = set()
     has_rel = "relatives" in df.columns
     nrows = len(df)
     # the stripped text of each column used, read once ("" for a missing value or column)
     col = {c: _text_column(df, c) for c in _USED}
-    parts, single, place_of = _parts, _single, _place
     if workers is None:
         workers = POOL_WORKERS
-    if workers > 1 and nrows >= POOL_MIN:
-        items = _texts_to_key(df, has_rel)
-        if len(items) >= POOL_MIN:
-            keyed = _key_all(items, workers)
+    out = _rows_pooled(col, has_rel, nrows, workers, file) if workers > 1 and nrows >= POOL_MIN else None
+    if out is None:
+        out = _rows(col, has_rel, 0, nrows, file)
+    result = pd.DataFrame(out)
+    for col in ("by_lo", "by_hi"):
+        result[col] = result[col].astype("Int64")
+    for col in extra_fields or {}:
+        vals = df[col].astype("string").str.strip().str.lower()
+        result["x_" + col] = [v if isinstance(v, str) and v else None for v in vals]
+    return result
 
-            def parts(t, _k=keyed):
-                return _k.get(("p", t)) or _parts(t)
 
-            def single(t, _k=keyed):
-                return _k.get(("s", t)) or _single(t)
+def _rows(col: dict[str, list[str]], has_rel: bool, lo: int, hi: int, file: str | None, track: bool = True
+          ) -> dict[str, list]:
+    """The feature columns (:data:`FEATURE_COLUMNS`) of rows ``lo`` to ``hi - 1``.
 
-            def place_of(t, _k=keyed):
-                r = _k.get(("h", t))
-                return r if r is not None else _place(t)
+    Args:
+        col: the stripped text of every used input column (:func:`_text_column`).
+        has_rel: whether the input has a ``relatives`` column.
+        lo, hi: the rows (0-based, ``hi`` excluded).
+        file: the file name for errors.
+        track: report progress.
+    Returns:
+        ``{column: list of values}``, one value per row.
+    Raises:
+        InputError: as :func:`prepare` (a record_id repeated within these rows only).
+    """
+    out: dict[str, list] = {c: [] for c in FEATURE_COLUMNS}
+    seen: set[str] = set()
+    parts, single, place_of = _parts, _single, _place
     c_rid, c_names, c_given, c_surname, c_father = (col[c] for c in ("record_id", "names", "given_name", "surname",
                                                                       "father_name"))
     c_sex, c_cid, c_home, c_rel = (col[c] for c in ("sex", "chinese_id", "hometown", "relatives"))
     c_by, c_bd, c_age, c_asof = (col[c] for c in ("birth_year", "birth_date", "age", "age_as_of"))
     no_place = (frozenset(), frozenset())
+    rows = range(lo, hi)
     with _gc_paused():  # rows allocate many small objects and no cycles
-        for i in progress.track(range(nrows), "Preparing mentions"):
+        for i in (progress.track(rows, "Preparing mentions") if track else rows):
             n = i + 1
             rid = c_rid[i]
             if not rid:
@@ -348,31 +328,64 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
             out["place_pref"].append(_listed(set(pref)))
             out["cid"].append(cid)
             out["relative_keys"].append(_listed(rel))
-    result = pd.DataFrame(out)
-    for col in ("by_lo", "by_hi"):
-        result[col] = result[col].astype("Int64")
-    for col in extra_fields or {}:
-        vals = df[col].astype("string").str.strip().str.lower()
-        result["x_" + col] = [v if isinstance(v, str) and v else None for v in vals]
-    return result
+    return out
 
 
-def _texts_to_key(df: pd.DataFrame, has_rel: bool) -> list[tuple[str, str]]:
-    """The distinct ``(kind, text)`` items that :func:`prepare` keys (see :func:`_key_chunk`)."""
-    def distinct(col: str, split: bool) -> set[str]:
-        if col not in df.columns:
-            return set()
-        vals = df[col].dropna().astype(str)
-        if split:
-            vals = vals.str.split("|").explode().dropna()
-        vals = vals.str.strip()
-        return set(vals[vals != ""])
+#: the input of the worker processes of :func:`_rows_pooled` (inherited by fork)
+_SHARED: tuple | None = None
 
-    items = [("p", t) for t in distinct("names", True) | (distinct("relatives", True) if has_rel else set())]
-    items += [("s", t) for t in distinct("given_name", False) | distinct("surname", False)
-              | distinct("father_name", False)]
-    items += [("h", t) for t in distinct("hometown", False)]
-    return items
+
+def _rows_chunk(bounds: tuple[int, int]) -> dict[str, list] | None:
+    """:func:`_rows` of one chunk in a worker process; None when the chunk holds bad input
+    (the caller then finds the error again, with its file and row)."""
+    col, has_rel = _SHARED
+    try:
+        return _rows(col, has_rel, bounds[0], bounds[1], None, track=False)
+    except InputError:
+        return None
+    finally:
+        # the caches of whole spellings rarely help across chunks; those of parts and places do
+        _parts.cache_clear()
+        _keys.cache_clear()
+
+
+def _rows_pooled(col: dict[str, list[str]], has_rel: bool, nrows: int, workers: int, file: str | None
+                 ) -> dict[str, list] | None:
+    """:func:`_rows` of all rows, in chunks, in ``workers`` forked processes (fork, not spawn:
+    spawn re-runs the caller's main script, which breaks scripts without a ``__main__``
+    guard; the workers only compute features and touch no lock of the caller).
+
+    Returns the columns as :func:`_rows` does, or None when the record_ids are empty or
+    repeated somewhere (the caller then runs :func:`_rows` here, which reports the first
+    error in row order). An error inside a chunk is raised as :func:`_rows` raises it:
+    chunks come back in order, so the first bad chunk holds the first bad row.
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _SHARED
+    rids = col["record_id"]
+    if "" in rids or len(set(rids)) != nrows:
+        return None
+    size = max(1, min(ROWS_PER_TASK, -(-nrows // (workers * 4))))
+    bounds = [(i, min(i + size, nrows)) for i in range(0, nrows, size)]
+    out: dict[str, list] = {c: [] for c in FEATURE_COLUMNS}
+    _SHARED = (col, has_rel)
+    gc.freeze()  # the workers share the caller's objects; collections would copy their pages
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as ex:
+            for b, res in zip(bounds, progress.track(ex.map(_rows_chunk, bounds), "Preparing mentions",
+                                                     total=len(bounds))):
+                if res is None:
+                    ex.shutdown(wait=False, cancel_futures=True)
+                    _rows(col, has_rel, b[0], b[1], file, track=False)  # raises the chunk's first error
+                    raise AssertionError("a worker found bad input that the caller did not")  # pragma: no cover
+                for c in FEATURE_COLUMNS:
+                    out[c].extend(res[c])
+    finally:
+        _SHARED = None
+        gc.unfreeze()
+    return out
 
 
 def _birth(by: str, bd: str, age: str, as_of: str, file: str | None, n: int
