@@ -157,7 +157,12 @@ def _canon(keys: set[str]) -> str | None:
     return min(keys, key=lambda k: (len(k), k)) if keys else None
 
 
-def _listed(keys: set[str]) -> list[str] | None:
+def _first_shortest(listed: list[str] | None) -> str | None:
+    """:func:`_canon` of keys already sorted (:func:`_listed`): the first of the shortest."""
+    return min(listed, key=len) if listed else None
+
+
+def _listed(keys: set[str] | frozenset[str]) -> list[str] | None:
     return sorted(keys) if keys else None
 
 
@@ -313,19 +318,22 @@ def _rows(col: dict[str, list[str]], has_rel: bool, lo: int, hi: int, file: str 
 
             out["unique_id"].append(rid)
             out["names"].append(" | ".join(spellings))
-            out["name_keys"].append(_listed(full))
-            out["given_keys"].append(_listed(given))
-            out["father_keys"].append(_listed(father))
-            out["name_canon"].append(_canon({k for k in full if k.startswith("n:")} or full))
-            out["given_canon"].append(_canon(given))
-            out["father_canon"].append(_canon(father))
+            full_l, given_l, father_l = _listed(full), _listed(given), _listed(father)
+            out["name_keys"].append(full_l)
+            out["given_keys"].append(given_l)
+            out["father_keys"].append(father_l)
+            out["name_canon"].append(_first_shortest([k for k in full_l if k.startswith("n:")] or full_l)
+                                     if full_l else None)
+            out["given_canon"].append(_first_shortest(given_l))
+            out["father_canon"].append(_first_shortest(father_l))
             out["by_lo"].append(lo)
             out["by_hi"].append(hi)
             out["birth_date"].append(date_full)
             out["sex"].append(sex)
-            out["place_keys"].append(_listed(set(place)))
-            out["place_canon"].append(_canon(set(place)))
-            out["place_pref"].append(_listed(set(pref)))
+            place_l = _listed(place)
+            out["place_keys"].append(place_l)
+            out["place_canon"].append(_first_shortest(place_l))
+            out["place_pref"].append(_listed(pref))
             out["cid"].append(cid)
             out["relative_keys"].append(_listed(rel))
     return out

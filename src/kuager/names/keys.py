@@ -74,10 +74,10 @@ def keys(name: str) -> set[str]:
 
 
 def key_set(name: str) -> frozenset[str]:
-    """:func:`keys` as a frozenset, for callers that key very many names
-    (:mod:`kuager.linkage.features`): no copy, and one object for all the names whose
-    parts have the same forms (``Асылбек Талғатұлы`` and ``TALGATOV ASYLBEK``), so a
-    cache keyed on it is hit again.
+    """:func:`keys` as a frozenset, for callers that key very many names once each
+    (:mod:`kuager.linkage.features`): no copy, not cached per name (only on the forms
+    of its parts), and one object for all the names whose parts have the same forms
+    (``Асылбек Талғатұлы`` and ``TALGATOV ASYLBEK``), so a cache keyed on it is hit again.
 
     Args:
         name: a name in any script.
@@ -86,7 +86,7 @@ def key_set(name: str) -> frozenset[str]:
     Raises:
         TypeError: ``name`` is not a str.
     """
-    return _keys(name)
+    return _keys_of(*key_view(name))
 
 
 #: Names in every script whose keys stand for the key rules: when a change to the rules
