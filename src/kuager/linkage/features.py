@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import re
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -339,8 +340,10 @@ def _rows(col: dict[str, list[str]], has_rel: bool, lo: int, hi: int, file: str 
     return out
 
 
-#: the input of the worker processes of :func:`_rows_pooled` (inherited by fork)
+#: the input of the worker processes of :func:`_rows_pooled` (inherited by fork), set
+#: under :data:`_POOL_LOCK` (one pooled run at a time in a process)
 _SHARED: tuple | None = None
+_POOL_LOCK = threading.Lock()
 
 
 def _rows_chunk(bounds: tuple[int, int]) -> dict[str, list] | None:
@@ -378,6 +381,7 @@ def _rows_pooled(col: dict[str, list[str]], has_rel: bool, nrows: int, workers: 
     size = max(1, min(ROWS_PER_TASK, -(-nrows // (workers * 4))))
     bounds = [(i, min(i + size, nrows)) for i in range(0, nrows, size)]
     out: dict[str, list] = {c: [] for c in FEATURE_COLUMNS}
+    _POOL_LOCK.acquire()
     _SHARED = (col, has_rel)
     gc.freeze()  # the workers share the caller's objects; collections would copy their pages
     try:
@@ -393,6 +397,7 @@ def _rows_pooled(col: dict[str, list[str]], has_rel: bool, nrows: int, workers: 
     finally:
         _SHARED = None
         gc.unfreeze()
+        _POOL_LOCK.release()
     return out
 
 
