@@ -350,6 +350,9 @@ def _rows_chunk(bounds: tuple[int, int]) -> dict[str, list] | None:
     """:func:`_rows` of one chunk in a worker process; None when the chunk holds bad input
     (the caller then finds the error again, with its file and row)."""
     col, has_rel = _SHARED
+    # a worker only computes features and ends with the pool: no collector in it at all
+    # (re-enabling it after each chunk made it walk all the chunk's objects once more)
+    gc.disable()
     try:
         return _rows(col, has_rel, bounds[0], bounds[1], None, track=False)
     except InputError:

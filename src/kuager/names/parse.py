@@ -267,15 +267,17 @@ def _analyse(name: str) -> tuple:
         else:
             toks.append(t)
     infos = [_token_info(t) for t in toks]
-    if len(infos) > 1 and not any(x[6][1] == "P" for x in infos):
+    codes = [x[6] for x in infos]
+    if len(infos) > 1 and "-P" not in codes and "HP" not in codes:
         # press spelling -uli of -ұлы: only on a word that is not pinyin (Wubuli, Ayiguli)
         for k, x in enumerate(infos):
             if x[1] == "Latin" and not x[4] and _uli(x[0]):
                 infos[k] = _uli_info(x[0])
+                codes[k] = infos[k][6]
                 break
-    roles = _roles(tuple(x[6] for x in infos))
+    roles = _roles(tuple(codes))
     # one run of Chinese characters without a dot: given and father's name fused
-    fused = len(infos) == 1 and infos[0][6][0] == "H" and not has_dot(name) and len(infos[0][0]) >= 4
+    fused = len(infos) == 1 and codes[0][0] == "H" and not has_dot(name) and len(infos[0][0]) >= 4
     return infos, roles, fused
 
 
