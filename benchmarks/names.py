@@ -150,7 +150,9 @@ def throughput():
             importlib.import_module(f"kuager.names.{m}")
             for m in ("chinese", "keys", "normalize", "parse", "scripts"))
         parse_mod._token_info.cache_clear()
-        for fn in (parse_mod.parse, keys_mod._keys, normalize.forms_of_root, normalize.medium,
+        scripts._pieces.cache_clear()
+        for fn in (parse_mod.parse, parse_mod._uli_info, parse_mod._roles, parse_mod._part, keys_mod._keys,
+                   keys_mod._keys_of, normalize.forms_of_root, normalize.medium,
                    normalize.coarse, chinese.decode_han, chinese.decode_pinyin, chinese.segment_pinyin,
                    scripts.detect_script):
             fn.cache_clear()

@@ -22,28 +22,35 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from kuager.names.normalize import coarse, medium
-from kuager.names.parse import parse
+from kuager.names.normalize import coarse, consonants, medium
+from kuager.names.parse import key_view
 
 
 @lru_cache(maxsize=200_000)
 def _keys(name: str) -> frozenset[str]:
-    p = parse(name)
+    return _keys_of(*key_view(name))
+
+
+@lru_cache(maxsize=200_000)
+def _keys_of(fused: bool, given: tuple[str, ...], second: tuple[str, ...]) -> frozenset[str]:
+    """Keys from the fine forms of the given and the second (father's) part
+    (:func:`kuager.names.parse.key_view`); many spellings share them (case, suffixes,
+    Russian-style surnames), so they are cached on the forms."""
     out: set[str] = set()
-    gs = {f.coarse for f in p.given_forms if f.coarse}
-    ss = {f.coarse for f in p.second_forms if f.coarse}
-    if p.fused:
-        for f in p.given_forms:
-            out.add("f:" + coarse(medium(f.fine)).replace("V", ""))
+    if fused:
+        for f in given:
+            out.add("f:" + consonants(f))
         return frozenset(out)
+    gs = {c for c in (coarse(medium(f)) for f in given) if c}
+    ss = {c for c in (coarse(medium(f)) for f in second) if c}
     for g in gs:
         out.add("g:" + g)
         for s in ss:
             out.add("n:" + g + "|" + s)
             out.add("u:" + (g + "|" + s if g <= s else s + "|" + g))
-    for gf in p.given_forms:
-        for sf in p.second_forms:
-            out.add("f:" + coarse(medium(gf.fine + sf.fine)).replace("V", ""))
+    for gf in given:
+        for sf in second:
+            out.add("f:" + consonants(gf + sf))
     return frozenset(out)
 
 
@@ -64,6 +71,22 @@ def keys(name: str) -> set[str]:
     Computed once per distinct name (cached).
     """
     return set(_keys(name))
+
+
+def key_set(name: str) -> frozenset[str]:
+    """:func:`keys` as a frozenset, for callers that key very many names once each
+    (:mod:`kuager.linkage.features`): no copy, not cached per name (only on the forms
+    of its parts), and one object for all the names whose parts have the same forms
+    (``Асылбек Талғатұлы`` and ``TALGATOV ASYLBEK``), so a cache keyed on it is hit again.
+
+    Args:
+        name: a name in any script.
+    Returns:
+        the keys of :func:`keys` (frozen: shared, never to be changed).
+    Raises:
+        TypeError: ``name`` is not a str.
+    """
+    return _keys_of(*key_view(name))
 
 
 #: Names in every script whose keys stand for the key rules: when a change to the rules

@@ -151,6 +151,36 @@ def coarse(med: str) -> str:
     return "".join(out)
 
 
+#: ASCII to the sound classes of :func:`medium` (for :func:`consonants`); characters
+#: without a class removed
+_CLASSES = str.maketrans({chr(i): _MED.get(chr(i)) for i in range(128)})
+
+
+def consonants(fine: str) -> str:
+    """The consonant classes of a fine form, repeated classes once: equal to
+    ``coarse(medium(fine)).replace("V", "")`` (the key of a run-together name), without
+    caching: the fine forms given here are whole names, which rarely repeat.
+
+    Args:
+        fine: a fine form (lower-case ASCII letters; other characters count for nothing).
+    Returns:
+        e.g. ``"TLKT"`` for ``"talgat"``, ``""`` for vowels only.
+    """
+    if not fine.isascii():
+        return coarse(medium(fine)).replace("V", "")
+    c = fine.replace("sh", "s").replace("ch", "c").replace("ts", "c").translate(_CLASSES)
+    if c.endswith("D"):  # medium's final d: the last run of the class sequence
+        c = c.rstrip("D") + "T"
+    c = c.replace("V", "")
+    if not c:
+        return c
+    out = [c[0]]
+    for ch in c[1:]:
+        if ch != out[-1]:
+            out.append(ch)
+    return "".join(out)
+
+
 @dataclass(frozen=True, slots=True)
 class Form:
     """One interpretation of a name part.

@@ -141,10 +141,24 @@ def _strip(token: str, script: str) -> tuple[str, str, str]:
     return token, "", ""
 
 
+#: role class of a token's suffix kind for :func:`_roles`: a patronymic (Kazakh or
+#: Russian), a Russian-style surname, or none
+_KIND_CODE = {_PATRO: "P", _RUPATRO: "P", _SURNAME: "S", "": "."}
+
+
+def _info(t: str, ts: str, root: str, suf: str, kind: str, forms: tuple) -> tuple:
+    """The token info tuple: (text, script, root, suffix, kind, forms, code, fines).
+
+    ``code`` is what :func:`_roles` needs of the token (Han or not, suffix class);
+    ``fines`` the fine forms, all :mod:`kuager.names.keys` needs of the forms."""
+    code = ("H" if ts == "Han" else "-") + _KIND_CODE[kind]
+    return (t, ts, root, suf, kind, forms, code, tuple(f.fine for f in forms))
+
+
 @lru_cache(maxsize=200_000)
 def _token_info(t: str) -> tuple:
-    """(text, script, root, suffix, kind, forms) of one token; cached per token, since
-    name parts repeat far more than whole names."""
+    """(text, script, root, suffix, kind, forms, code, fines) of one token (:func:`_info`);
+    cached per token, since name parts repeat far more than whole names."""
     ts = detect_script(t)
     if ts == "mixed":
         ts = normalize.token_script(t)
@@ -156,7 +170,7 @@ def _token_info(t: str) -> tuple:
     else:
         root, suf, kind = _strip(t, ts)
     forms = normalize.forms_of_root(normalize.stage1(root, ts) if ts != "Han" else "", ts, root)
-    return (t, ts, root, suf, kind, forms)
+    return _info(t, ts, root, suf, kind, forms)
 
 
 def _uli(token: str) -> bool:
@@ -174,7 +188,123 @@ def _uli_info(t: str) -> tuple:
     """:func:`_token_info` of a word ending in -uli read as a patronymic."""
     root, suf = t[:-3], t[-3:]
     forms = normalize.forms_of_root(normalize.stage1(root, "Latin"), "Latin", root)
-    return (t, "Latin", root, suf, _PATRO, forms)
+    return _info(t, "Latin", root, suf, _PATRO, forms)
+
+
+@lru_cache(maxsize=4096)
+def _roles(codes: tuple[str, ...]) -> tuple:
+    """Roles of the tokens of a name from their codes (:func:`_info`).
+
+    Returns ``(roles, marked, roles_from, gi, fi, si)``: the role of each token
+    (``given``, ``father``, ``surname``, ``other``), :attr:`PersonName.marked`,
+    :attr:`PersonName.roles_from`, and the index of the first given, father's and
+    surname token (-1 when none). Depends on the codes only, so it is cached per
+    pattern (``("-.", "-P")`` for a given name and a patronymic). The rules are those
+    of :func:`parse`.
+    """
+    n = len(codes)
+    roles = [""] * n
+    roles_from = "position"
+    marked = False
+    han = [i for i, c in enumerate(codes) if c[0] == "H"]
+    if han and len(han) == n:
+        # Chinese form: given · father (· more)
+        roles[0] = "given"
+        if n > 1:
+            roles[1] = "father"
+            for k in range(2, n):
+                roles[k] = "other"
+            marked = True
+            roles_from = "han"
+    else:
+        patro = [i for i, c in enumerate(codes) if c[1] == "P"]
+        surn = [i for i, c in enumerate(codes) if c[1] == "S"]
+        plain = [i for i, c in enumerate(codes) if c[1] == "."]
+        if patro:
+            roles[patro[0]] = "father"
+            marked = True
+            roles_from = "suffix"
+        if surn:
+            # a surname-looking word is a given name when nothing else could be one
+            if not plain and not patro and len(surn) >= 1 and n > 1 and surn[0] == 0:
+                plain = [0]
+                surn = surn[1:]
+            if surn:
+                roles[surn[0]] = "surname"
+                marked = True
+                roles_from = "suffix"
+        if plain:
+            roles[plain[0]] = "given"
+            rest = plain[1:]
+            if rest and not patro and not surn:
+                roles[rest[0]] = "surname"
+                rest = rest[1:]
+        for k in range(n):
+            if not roles[k]:
+                roles[k] = "other"
+    gi = fi = si = -1
+    for k, r in enumerate(roles):
+        if r == "given" and gi < 0:
+            gi = k
+        elif r == "father" and fi < 0:
+            fi = k
+        elif r == "surname" and si < 0:
+            si = k
+    return tuple(roles), marked, roles_from, gi, fi, si
+
+
+def _analyse(name: str) -> tuple:
+    """Token infos (:func:`_info`), roles (:func:`_roles`) and ``fused`` of a name: the
+    work :func:`parse` and :func:`kuager.names.keys.keys` share.
+
+    Returns ``(infos, (roles, marked, roles_from, gi, fi, si), fused)``.
+    """
+    # join a separate patronymic word to the word before it
+    toks: list[str] = []
+    for t in split_tokens(name):
+        if toks and t.lower() in _SEPARATE_SUFFIX:
+            toks[-1] = toks[-1] + " " + t
+        else:
+            toks.append(t)
+    infos = [_token_info(t) for t in toks]
+    codes = [x[6] for x in infos]
+    if len(infos) > 1 and "-P" not in codes and "HP" not in codes:
+        # press spelling -uli of -ұлы: only on a word that is not pinyin (Wubuli, Ayiguli)
+        for k, x in enumerate(infos):
+            if x[1] == "Latin" and not x[4] and _uli(x[0]):
+                infos[k] = _uli_info(x[0])
+                codes[k] = infos[k][6]
+                break
+    roles = _roles(tuple(codes))
+    # one run of Chinese characters without a dot: given and father's name fused
+    fused = len(infos) == 1 and codes[0][0] == "H" and not has_dot(name) and len(infos[0][0]) >= 4
+    return infos, roles, fused
+
+
+def key_view(name: str) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+    """What the keys of a name rest on, without building a :class:`PersonName`.
+
+    Args:
+        name: a name in any script.
+    Returns:
+        ``(fused, given_fines, second_fines)``: :attr:`PersonName.fused` and the fine
+        forms of ``parse(name).given_forms`` and ``parse(name).second_forms`` (empty
+        tuples when the name has no such part). Equal to what :func:`parse` gives,
+        at a fraction of its cost (no parts, no script of the whole name).
+    Raises:
+        TypeError: ``name`` is not a str.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be str, not {type(name).__name__}")
+    infos, (_, _, _, gi, fi, si), fused = _analyse(name)
+    sk = fi if fi >= 0 else si
+    return fused, (infos[gi][7] if gi >= 0 else ()), (infos[sk][7] if sk >= 0 else ())
+
+
+@lru_cache(maxsize=100_000)
+def _part(text: str, kind: str, role: str, root: str, suffix: str, script: str) -> Part:
+    # Part objects shared by the names that contain the token in the same role (frozen)
+    return Part(text, role, root, suffix, script)
 
 
 @lru_cache(maxsize=200_000)
@@ -197,75 +327,8 @@ def parse(name: str) -> PersonName:
     if not isinstance(name, str):
         raise TypeError(f"name must be str, not {type(name).__name__}")
     script = detect_script(name)
-    raw_tokens = split_tokens(name)
-    # join a separate patronymic word to the word before it
-    toks: list[str] = []
-    for t in raw_tokens:
-        if toks and t.lower() in _SEPARATE_SUFFIX:
-            toks[-1] = toks[-1] + " " + t
-        else:
-            toks.append(t)
-    infos = [_token_info(t) for t in toks]  # (text, script, root, suffix, kind, forms)
-    if len(infos) > 1 and not any(x[4] in (_PATRO, _RUPATRO) for x in infos):
-        # press spelling -uli of -ұлы: only on a word that is not pinyin (Wubuli, Ayiguli)
-        for k, x in enumerate(infos):
-            if x[1] == "Latin" and not x[4] and _uli(x[0]):
-                infos[k] = _uli_info(x[0])
-                break
-
-    roles = [""] * len(infos)
-    roles_from = "position"
-    han = [i for i, x in enumerate(infos) if x[1] == "Han"]
-    fused = False
-    marked = False
-    if han and len(han) == len(infos):
-        # Chinese form: given · father (· more)
-        if len(infos) == 1:
-            fused = not has_dot(name) and len(infos[0][0]) >= 4
-            roles[0] = "given"
-        else:
-            roles[0] = "given"
-            roles[1] = "father"
-            for k in range(2, len(infos)):
-                roles[k] = "other"
-            marked = True
-            roles_from = "han"
-    else:
-        patro = [i for i, x in enumerate(infos) if x[4] in (_PATRO, _RUPATRO)]
-        surn = [i for i, x in enumerate(infos) if x[4] == _SURNAME]
-        plain = [i for i, x in enumerate(infos) if not x[4]]
-        if patro:
-            roles[patro[0]] = "father"
-            marked = True
-            roles_from = "suffix"
-        if surn:
-            # a surname-looking word is a given name when nothing else could be one
-            if not plain and not patro and len(surn) >= 1 and len(infos) > 1 and surn[0] == 0:
-                plain = [0]
-                surn = surn[1:]
-            if surn:
-                roles[surn[0]] = "surname"
-                marked = True
-                roles_from = "suffix"
-        if plain:
-            roles[plain[0]] = "given"
-            rest = plain[1:]
-            if rest and not patro and not surn:
-                roles[rest[0]] = "surname"
-                rest = rest[1:]
-        for k in range(len(roles)):
-            if not roles[k]:
-                roles[k] = "other"
-
-    parts = tuple(Part(x[0], roles[k], x[2], x[3], x[1]) for k, x in enumerate(infos))
-    gi = fi = si = -1
-    for k, r in enumerate(roles):
-        if r == "given" and gi < 0:
-            gi = k
-        elif r == "father" and fi < 0:
-            fi = k
-        elif r == "surname" and si < 0:
-            si = k
+    infos, (roles, marked, roles_from, gi, fi, si), fused = _analyse(name)
+    parts = tuple(_part(x[0], x[4], roles[k], x[2], x[3], x[1]) for k, x in enumerate(infos))
     gpart = parts[gi] if gi >= 0 else None
     fpart = parts[fi] if fi >= 0 else None
     spart = parts[si] if si >= 0 else None

@@ -107,11 +107,17 @@ def split_tokens(text: str) -> list[str]:
     """
     out: list[str] = []
     for tok in _SPLIT_RE.split(text.strip()):
-        tok = tok.strip("-'\"()[]")
-        if not tok:
-            continue
-        if detect_script(tok) == "mixed" and _SCRIPT_RES[2][1].search(tok):
-            out.extend(t.strip("-'") for t in _HAN_RUNS.findall(tok) if t.strip("-'"))
-        else:
-            out.append(tok)
+        if tok:
+            out.extend(_pieces(tok))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _pieces(tok: str) -> tuple[str, ...]:
+    """The tokens of one piece between separators (cached: pieces repeat far more than names)."""
+    tok = tok.strip("-'\"()[]")
+    if not tok:
+        return ()
+    if detect_script(tok) == "mixed" and _SCRIPT_RES[2][1].search(tok):
+        return tuple(t.strip("-'") for t in _HAN_RUNS.findall(tok) if t.strip("-'"))
+    return (tok,)
