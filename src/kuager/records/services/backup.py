@@ -4,7 +4,8 @@ Archive (``kuager backup OUT``): a tar stream, encrypted as it is written by
 :class:`kuager.protection.crypto.EncryptingWriter` (AES-256-GCM in 1 MiB chunks
 under a key derived from a passphrase with scrypt, RFC 7914). Members, in order:
 
-- ``db.json``: every table as Django serialised objects (``dumpdata`` with
+- ``db.json``: every table as Django serialised objects (``dumpdata`` in Django's JSON, times to the
+  microsecond (:mod:`kuager.records.exact_json`), with
   natural keys; sessions, content types and permissions left out). Encrypted
   columns are written decrypted, so the archive does not depend on the key
   file: the archive's passphrase is what protects it, and a restore re-encrypts
@@ -95,8 +96,10 @@ def _held_files() -> list[tuple[str, Path]]:
 
 def _dump_db() -> bytes:
     buf = io.StringIO()
+    # Django's JSON with times to the microsecond (plain "json" cuts them to milliseconds)
+    serializers.register_serializer("kuager-json", "kuager.records.exact_json")
     call_command("dumpdata", natural_foreign=True, natural_primary=True, exclude=EXCLUDE, use_base_manager=True,
-                 format="json", indent=None, stdout=buf)
+                 format="kuager-json", indent=None, stdout=buf)
     return buf.getvalue().encode("utf-8")
 
 
