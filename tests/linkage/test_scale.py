@@ -60,6 +60,22 @@ def test_pairs_keep_levels_review_gets_the_values(large, data):
         assert row.names_l == names[row.unique_id_l] and row.names_r == names[row.unique_id_r]
 
 
+def test_review_values_for_the_first_pairs_only(large, data, monkeypatch):
+    df, _ = data
+    monkeypatch.setattr(model, "LARGE", 1)
+    few = link(df, params=large.params, threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB",
+               review_values=2)
+    assert len(few.review) == len(large.review) > 2
+    levels = [c for c in large.review.columns if not c.endswith(("_l", "_r")) or c in ("unique_id_l", "unique_id_r")]
+    pd.testing.assert_frame_equal(few.review[levels], large.review[levels])
+    assert few.review.match_probability.is_monotonic_decreasing
+    names = {r: " | ".join(s.strip() for s in n.split("|") if s.strip()) for r, n in zip(df.record_id, df.names)}
+    head, rest = few.review.iloc[:2], few.review.iloc[2:]
+    assert list(head.names_l) == [names[r] for r in head.unique_id_l]
+    assert list(head.names_r) == [names[r] for r in head.unique_id_r]
+    assert rest.names_l.isna().all() and rest.by_lo_r.isna().all() and rest.given_keys_l.isna().all()
+
+
 def test_memory_limit_is_set(large):
     value = large.linker.misc.query_sql("select current_setting('memory_limit') as v", output_type="pandas").v[0]
     number, unit = value.split()

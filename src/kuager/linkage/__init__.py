@@ -34,6 +34,10 @@ from kuager.errors import KuagerError
 
 __all__ = ["LinkResult", "link"]
 
+#: Review pairs (strongest first) that get both records' feature values by default
+#: (``link(review_values=...)``); the web review queue shows at most 5,000 pairs.
+REVIEW_VALUES = 10_000
+
 #: Agreement columns whose lowest level is a plain contradiction (birth years more than
 #: 3 apart, another sex, another valid Chinese ID); siblings' names count too
 #: (:func:`kuager.linkage.model.contradiction_sql`, which defines them all).
@@ -55,8 +59,12 @@ class LinkResult:
             see ``level_labels``) and ``decision`` (same / different / unsure / None);
             on Spark also the compared feature columns (``*_l``, ``*_r``).
         review: the pairs with lo <= match_probability < hi and no same/different
-            decision, strongest first, with both records' feature columns
-            (``<column>_l``, ``<column>_r``: names, keys, birth years...) to show them.
+            decision, strongest first, with the columns of ``pairs``
+            and both records' feature columns (``<column>_l``, ``<column>_r``: names, keys,
+            birth years...) to show them; the feature columns are filled for the first
+            ``review_values`` rows only (:data:`REVIEW_VALUES` by default) and None after
+            them (a million mentions have millions of review pairs, whose lists of keys
+            and spellings did not fit in 12 GB).
         params: the trained model (Splink settings JSON as a dict).
         level_labels: ``{comparison: {gamma: label}}`` to show what agrees and differs.
         conflicts: "same" decisions not honoured because they contradict "different" ones.
@@ -95,7 +103,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
          review_band: tuple[float, float] = (0.5, 0.95), decisions: Iterable = (), engine: str = "duckdb",
          extra_fields: dict[str, str] | None = None, threads: int | None = None, file: str | None = None,
          seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.9,
-         memory_limit: str | None = None, chunk_pairs: int | None = None) -> LinkResult:
+         memory_limit: str | None = None, chunk_pairs: int | None = None,
+         review_values: int | None = None) -> LinkResult:
     """Join the mentions in ``df`` into clusters of one person each.
 
     Args:
@@ -132,6 +141,9 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             contradicting (for ``apart_below``), are kept
             (:func:`kuager.linkage.model.predict_in_chunks`). Same clusters, probabilities,
             ``pairs`` and ``review`` either way; ``predictions`` then holds the kept pairs only.
+        review_values: how many of the ``review`` rows (strongest first) get both records'
+            feature values (default :data:`REVIEW_VALUES`; None or a negative number: all).
+            The other rows keep their ids, probability and levels, with None as values.
     Returns:
         :class:`LinkResult`.
     Raises:
@@ -255,9 +267,11 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
 
     in_band = pairs["match_probability"].between(lo, hi, inclusive="left") & (hi > lo)
     undecided = ~pairs["decision"].isin(["same", "different"])
-    review = pairs[in_band & undecided].sort_values("match_probability", ascending=False).reset_index(drop=True)
+    review = pairs[in_band & undecided].sort_values("match_probability", ascending=False,
+                                                     kind="stable").reset_index(drop=True)
     if duck:
-        review = _with_values(linker, review)
+        limit = REVIEW_VALUES if review_values is None else review_values
+        review = _with_values(linker, review, None if limit < 0 else limit)
     return LinkResult(
         clusters=clustering.clusters,
         probability=clustering.probability,
@@ -272,26 +286,33 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     )
 
 
-def _with_values(linker, review: pd.DataFrame) -> pd.DataFrame:
+def _with_values(linker, review: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
     """``review`` with the two records' feature values (``<column>_l``, ``<column>_r``),
-    fetched from the features table for these pairs only, in the same order."""
+    fetched from the features table for the first ``limit`` rows (None: all), in the
+    same order; the other rows get None there."""
     from kuager.linkage.model import FEATURES_TABLE
 
     cols = [c for c in linker.misc.query_sql(f"select * from {FEATURES_TABLE} limit 0", output_type="pandas").columns
             if c != "unique_id"]
-    if review.empty:
-        for c in cols:
-            review[c + "_l"] = pd.Series(dtype=object)
-            review[c + "_r"] = pd.Series(dtype=object)
-        return review
-    ids = pd.DataFrame({"a": review["unique_id_l"].astype(str), "b": review["unique_id_r"].astype(str)})
-    ref = linker.table_management.register_table(ids, "__kuager_review_ids", overwrite=True)
-    select = ", ".join([f"l.{c} as {c}_l, r.{c} as {c}_r" for c in cols])
-    values = linker.misc.query_sql(
-        f"select v.a as unique_id_l, v.b as unique_id_r, {select} from {ref.physical_name} v "
-        f"join {FEATURES_TABLE} l on l.unique_id = v.a join {FEATURES_TABLE} r on r.unique_id = v.b",
-        output_type="pandas")
-    return review.merge(values, on=["unique_id_l", "unique_id_r"], how="left")
+    head = review if limit is None else review.iloc[:limit]
+    filled: dict[str, np.ndarray] = {}
+    for c in cols:
+        for side in ("_l", "_r"):
+            filled[c + side] = np.full(len(review), None, dtype=object)
+    if len(head):
+        ids = pd.DataFrame({"pos": np.arange(len(head)), "a": head["unique_id_l"].astype(str).to_numpy(),
+                            "b": head["unique_id_r"].astype(str).to_numpy()})
+        ref = linker.table_management.register_table(ids, "__kuager_review_ids", overwrite=True)
+        select = ", ".join([f"l.{c} as {c}_l, r.{c} as {c}_r" for c in cols])
+        values = linker.misc.query_sql(
+            f"select v.pos as pos, {select} from {ref.physical_name} v "
+            f"join {FEATURES_TABLE} l on l.unique_id = v.a join {FEATURES_TABLE} r on r.unique_id = v.b",
+            output_type="pandas")
+        ref.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        rows = values["pos"].to_numpy(dtype=np.int64)
+        for name, arr in filled.items():
+            arr[rows] = values[name].to_numpy(dtype=object)
+    return pd.concat([review, pd.DataFrame(filled, index=review.index)], axis=1)
 
 
 def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame, threshold: float,
