@@ -60,20 +60,29 @@ def test_pairs_keep_levels_review_gets_the_values(large, data):
         assert row.names_l == names[row.unique_id_l] and row.names_r == names[row.unique_id_r]
 
 
-def test_review_values_for_the_first_pairs_only(large, data, monkeypatch):
+def test_review_holds_the_strongest_pairs_review_pairs_all(large, data, monkeypatch):
     df, _ = data
     monkeypatch.setattr(model, "LARGE", 1)
     few = link(df, params=large.params, threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB",
-               review_values=2)
-    assert len(few.review) == len(large.review) > 2
-    levels = [c for c in large.review.columns if not c.endswith(("_l", "_r")) or c in ("unique_id_l", "unique_id_r")]
-    pd.testing.assert_frame_equal(few.review[levels], large.review[levels])
-    assert few.review.match_probability.is_monotonic_decreasing
+               review_limit=2)
+    every = large.review_pairs()
+    # the band's pairs, worked out from pairs here
+    p = large.pairs
+    band = p[(p.match_probability >= 0.3) & (p.match_probability < 0.95)]
+    assert len(every) == len(band) == large.stats["review_pairs"] == few.stats["review_pairs"] > 2
+    assert every.match_probability.is_monotonic_decreasing
+    assert set(zip(every.unique_id_l, every.unique_id_r)) == set(zip(band.unique_id_l, band.unique_id_r))
+    assert not any(c.endswith("_l") and c != "unique_id_l" for c in every.columns)
+    # review: the strongest two, with values
+    assert len(few.review) == 2
+    assert list(few.review.match_probability) == list(every.match_probability[:2])
+    assert list(zip(few.review.unique_id_l, few.review.unique_id_r)) == \
+        list(zip(every.unique_id_l[:2], every.unique_id_r[:2]))
     names = {r: " | ".join(s.strip() for s in n.split("|") if s.strip()) for r, n in zip(df.record_id, df.names)}
-    head, rest = few.review.iloc[:2], few.review.iloc[2:]
-    assert list(head.names_l) == [names[r] for r in head.unique_id_l]
-    assert list(head.names_r) == [names[r] for r in head.unique_id_r]
-    assert rest.names_l.isna().all() and rest.by_lo_r.isna().all() and rest.given_keys_l.isna().all()
+    assert list(few.review.names_l) == [names[r] for r in few.review.unique_id_l]
+    assert list(few.review.names_r) == [names[r] for r in few.review.unique_id_r]
+    # the default limit is above this set's band: review holds all of it
+    assert len(large.review) == len(every)
 
 
 def test_memory_limit_is_set(large):

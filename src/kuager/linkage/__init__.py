@@ -6,7 +6,8 @@ The one entry point is :func:`link`::
     result = link(mentions_df, threshold=0.9, review_band=(0.5, 0.95),
                   decisions=[("S1", "S7", "different")])
     result.clusters        # {record_id: cluster_id}
-    result.review          # pairs in the uncertain band, for people to decide
+    result.review          # the strongest pairs in the uncertain band, for people to decide
+    result.review_pairs()  # all of the band's pairs (levels, no values)
     result.params          # trained model (JSON-serialisable), reusable: link(df, params=...)
 
 Modules: :mod:`~kuager.linkage.features` (per-mention columns from
@@ -34,9 +35,11 @@ from kuager.errors import KuagerError
 
 __all__ = ["LinkResult", "link"]
 
-#: Review pairs (strongest first) that get both records' feature values by default
-#: (``link(review_values=...)``); the web review queue shows at most 5,000 pairs.
-REVIEW_VALUES = 10_000
+#: Most pairs in ``LinkResult.review`` by default (``link(review_limit=...)``): the
+#: strongest of the band, with both records' feature values. A million synthetic
+#: mentions have millions of pairs in the band, and their values passed 12 GB; all of
+#: them, without values, are in ``LinkResult.review_pairs()``.
+REVIEW_LIMIT = 10_000
 
 #: Agreement columns whose lowest level is a plain contradiction (birth years more than
 #: 3 apart, another sex, another valid Chinese ID); siblings' names count too
@@ -58,13 +61,12 @@ class LinkResult:
             ``match_weight``, ``gamma_<comparison>`` (agreement level, -1 = unknown;
             see ``level_labels``) and ``decision`` (same / different / unsure / None);
             on Spark also the compared feature columns (``*_l``, ``*_r``).
-        review: the pairs with lo <= match_probability < hi and no same/different
-            decision, strongest first, with the columns of ``pairs``
-            and both records' feature columns (``<column>_l``, ``<column>_r``: names, keys,
-            birth years...) to show them; the feature columns are filled for the first
-            ``review_values`` rows only (:data:`REVIEW_VALUES` by default) and None after
-            them (a million mentions have millions of review pairs, whose lists of keys
-            and spellings did not fit in 12 GB).
+        review: the strongest pairs (at most ``link(review_limit=...)``, default
+            :data:`REVIEW_LIMIT`) with lo <= match_probability < hi and no same/different
+            decision, strongest first, with the columns of ``pairs`` and both records'
+            feature columns (``<column>_l``, ``<column>_r``: names, keys, birth years...)
+            to show them. :meth:`review_pairs` gives all of the band's pairs, and
+            ``stats["review_pairs"]`` counts them.
         params: the trained model (Splink settings JSON as a dict).
         level_labels: ``{comparison: {gamma: label}}`` to show what agrees and differs.
         conflicts: "same" decisions not honoured because they contradict "different" ones.
@@ -88,6 +90,20 @@ class LinkResult:
     stats: dict[str, Any] = field(default_factory=dict)
     linker: Any = None
     predictions: Any = None
+    band: tuple[float, float] = (0.5, 0.95)
+
+    def review_pairs(self) -> pd.DataFrame:
+        """Every pair of ``pairs`` with lo <= match_probability < hi of the review band and
+        no same/different decision, strongest first (ties in the order of ``pairs``), with
+        the columns of ``pairs`` (levels, no feature values); ``review`` is its head."""
+        lo, hi = self.band
+        p = self.pairs
+        if hi <= lo:
+            return p.iloc[:0].copy()
+        mask = p["match_probability"].between(lo, hi, inclusive="left") & ~p["decision"].isin(["same", "different"])
+        band = p[mask]
+        order = np.argsort(-band["match_probability"].to_numpy(dtype=float), kind="stable")
+        return band.iloc[order].reset_index(drop=True)
 
     def to_frame(self) -> pd.DataFrame:
         """The ``kuager dedupe`` output: record_id, cluster_id, match_probability (NaN alone)."""
@@ -104,7 +120,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
          extra_fields: dict[str, str] | None = None, threads: int | None = None, file: str | None = None,
          seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.9,
          memory_limit: str | None = None, chunk_pairs: int | None = None,
-         review_values: int | None = None) -> LinkResult:
+         review_limit: int | None = REVIEW_LIMIT) -> LinkResult:
     """Join the mentions in ``df`` into clusters of one person each.
 
     Args:
@@ -141,9 +157,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             contradicting (for ``apart_below``), are kept
             (:func:`kuager.linkage.model.predict_in_chunks`). Same clusters, probabilities,
             ``pairs`` and ``review`` either way; ``predictions`` then holds the kept pairs only.
-        review_values: how many of the ``review`` rows (strongest first) get both records'
-            feature values (default :data:`REVIEW_VALUES`; None or a negative number: all).
-            The other rows keep their ids, probability and levels, with None as values.
+        review_limit: most pairs in ``review`` (the strongest of the band; None: all);
+            all of them, without feature values, are in ``LinkResult.review_pairs()``.
     Returns:
         :class:`LinkResult`.
     Raises:
@@ -158,6 +173,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     lo, hi = review_band
     if not (0 <= threshold <= 1 and 0 <= lo <= hi <= 1):
         raise KuagerError(f"threshold {threshold} and review band {review_band} must lie in [0, 1] with lo <= hi")
+    if review_limit is not None and review_limit < 0:
+        raise KuagerError(f"review_limit must be at least 0, not {review_limit}")
     if chunk_pairs is not None and chunk_pairs < 1:
         raise KuagerError(f"chunk_pairs must be at least 1, not {chunk_pairs}")
     try:
@@ -265,17 +282,20 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     stats["seconds_cluster"] = time.perf_counter() - t0
     stats["clusters"] = len(set(clustering.clusters.values()))
 
+    pairs = pairs.reset_index(drop=True)
     in_band = pairs["match_probability"].between(lo, hi, inclusive="left") & (hi > lo)
-    undecided = ~pairs["decision"].isin(["same", "different"])
-    review = pairs[in_band & undecided].sort_values("match_probability", ascending=False,
-                                                     kind="stable").reset_index(drop=True)
+    band = pairs[in_band & ~pairs["decision"].isin(["same", "different"])]
+    stats["review_pairs"] = len(band)
+    # the strongest first (stable: ties in the order of pairs), as review_pairs() orders them
+    order = np.argsort(-band["match_probability"].to_numpy(dtype=float), kind="stable")
+    review = band.iloc[order if review_limit is None else order[:review_limit]].reset_index(drop=True)
+    del band, order
     if duck:
-        limit = REVIEW_VALUES if review_values is None else review_values
-        review = _with_values(linker, review, None if limit < 0 else limit)
+        review = _with_values(linker, review)
     return LinkResult(
         clusters=clustering.clusters,
         probability=clustering.probability,
-        pairs=pairs.reset_index(drop=True),
+        pairs=pairs,
         review=review,
         params=params,
         level_labels=model.level_labels(params),
@@ -283,25 +303,24 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         stats=stats,
         linker=linker if keep_linker else None,
         predictions=pred if keep_linker else None,
+        band=(lo, hi),
     )
 
 
-def _with_values(linker, review: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+def _with_values(linker, review: pd.DataFrame) -> pd.DataFrame:
     """``review`` with the two records' feature values (``<column>_l``, ``<column>_r``),
-    fetched from the features table for the first ``limit`` rows (None: all), in the
-    same order; the other rows get None there."""
+    fetched from the features table for these pairs only, in the same order."""
     from kuager.linkage.model import FEATURES_TABLE
 
     cols = [c for c in linker.misc.query_sql(f"select * from {FEATURES_TABLE} limit 0", output_type="pandas").columns
             if c != "unique_id"]
-    head = review if limit is None else review.iloc[:limit]
     filled: dict[str, np.ndarray] = {}
     for c in cols:
         for side in ("_l", "_r"):
             filled[c + side] = np.full(len(review), None, dtype=object)
-    if len(head):
-        ids = pd.DataFrame({"pos": np.arange(len(head)), "a": head["unique_id_l"].astype(str).to_numpy(),
-                            "b": head["unique_id_r"].astype(str).to_numpy()})
+    if len(review):
+        ids = pd.DataFrame({"pos": np.arange(len(review)), "a": review["unique_id_l"].astype(str).to_numpy(),
+                            "b": review["unique_id_r"].astype(str).to_numpy()})
         ref = linker.table_management.register_table(ids, "__kuager_review_ids", overwrite=True)
         select = ", ".join([f"l.{c} as {c}_l, r.{c} as {c}_r" for c in cols])
         values = linker.misc.query_sql(
