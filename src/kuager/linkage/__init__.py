@@ -234,7 +234,10 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     counted = counted or table
     stats["candidate_pairs"] = int(linker.misc.query_sql(
         f"select count(*) as n from {counted}", output_type="pandas")["n"].iloc[0])
-    pairs = linker.misc.query_sql(f"select * from {table} where match_probability >= {floor}",
+    # not Splink's match_key / source_dataset columns (a million mentions' pairs as Python strings)
+    wanted = [c for c in linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns
+              if not c.startswith(("source_dataset", "match_key"))]
+    pairs = linker.misc.query_sql(f"select {', '.join(wanted)} from {table} where match_probability >= {floor}",
                                   output_type="pandas")
     if n_blocked is not None:
         # above LARGE, pairs in a fixed order, so that ties among equal probabilities are met
