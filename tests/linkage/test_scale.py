@@ -53,6 +53,9 @@ def test_large_inputs_compare_names_by_keys(large, data):
 def test_pairs_keep_levels_review_gets_the_values(large, data):
     df, _ = data
     assert "gamma_name" in large.pairs.columns
+    # above LARGE the pairs come sorted by record ids (the order ties are met in clustering)
+    ids = list(zip(large.pairs.unique_id_l, large.pairs.unique_id_r))
+    assert ids == sorted(ids)
     assert not any(c.endswith(("_l", "_r")) and c not in ("unique_id_l", "unique_id_r") for c in large.pairs.columns)
     assert len(large.review)
     names = {r: " | ".join(s.strip() for s in n.split("|") if s.strip()) for r, n in zip(df.record_id, df.names)}

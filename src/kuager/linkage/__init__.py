@@ -71,8 +71,10 @@ class LinkResult:
         level_labels: ``{comparison: {gamma: label}}`` to show what agrees and differs.
         conflicts: "same" decisions not honoured because they contradict "different" ones.
         stats: counts and seconds: records, candidate_pairs, clusters, seconds_features,
-            seconds_train, seconds_predict, seconds_cluster, apart_pairs (pairs kept
-            apart by the model, see ``apart_below``), and
+            seconds_train (with seconds_blocking above ``model.LARGE``), seconds_predict
+            (with seconds_scoring when scored in chunks, then score_chunks),
+            seconds_cluster (with seconds_apart), apart_pairs (pairs kept apart by the
+            model, see ``apart_below``), review_pairs (see :meth:`review_pairs`), and
             ``blocking_recall_on_decisions`` (share of "same" decisions whose pair the
             blocking rules generated; None without such decisions).
         linker, predictions: the Splink ``Linker`` and the table of all scored
@@ -222,6 +224,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     if chunks > 1:
         progress.say(f"Scoring {n_blocked} candidate pairs in {chunks} chunks")
         pred = model.predict_in_chunks(linker, chunks, floor, apart_below is not None and apart_below > 0)
+        stats["seconds_scoring"] = time.perf_counter() - t0
         counted, id_l, id_r = "__kuager_blocked_pairs", "join_key_l", "join_key_r"
         stats["score_chunks"] = chunks
     elif duck:
@@ -237,14 +240,15 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     # not Splink's match_key / source_dataset columns (a million mentions' pairs as Python strings)
     wanted = [c for c in linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns
               if not c.startswith(("source_dataset", "match_key"))]
-    pairs = linker.misc.query_sql(f"select {', '.join(wanted)} from {table} where match_probability >= {floor}",
-                                  output_type="pandas")
-    if n_blocked is not None:
-        # above LARGE, pairs in a fixed order, so that ties among equal probabilities are met
-        # in the same order in clustering, run after run and chunked or not (DuckDB runs with
-        # preserve_insertion_order=false, which an ORDER BY inside Splink's query did not
-        # survive: at 100,000 two runs with one model gave 33,104 and 33,101 clusters)
-        pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], kind="stable", ignore_index=True)
+    # above LARGE, pairs in a fixed order, so that ties among equal probabilities are met
+    # in the same order in clustering, run after run and chunked or not (DuckDB runs with
+    # preserve_insertion_order=false, which an ORDER BY inside Splink's query did not
+    # survive: at 100,000 two runs with one model gave 33,104 and 33,101 clusters); the
+    # ORDER BY of the query that is fetched holds (DuckDB's text order is by code point,
+    # as Python's; pandas took 3 s for 1.1 million pairs at 300,000 mentions)
+    order = " order by unique_id_l, unique_id_r" if n_blocked is not None else ""
+    pairs = linker.misc.query_sql(f"select {', '.join(wanted)} from {table} where match_probability >= {floor}"
+                                  f"{order}", output_type="pandas")
     pairs = pairs.drop(columns=[c for c in pairs.columns if c.startswith(("source_dataset", "match_key"))])
     if dec:
         dec_df = pd.DataFrame([(a, b, d) for (a, b), d in dec.items()],
@@ -273,12 +277,15 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     stats["seconds_predict"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    scored = pairs[pairs["match_probability"].notna()]
+    known = pairs["match_probability"].notna()
+    scored = pairs if known.all() else pairs[known]  # decided pairs that blocking missed have no score
+    del known
     apart = None
     if apart_below is not None and apart_below > 0:
         progress.say("Finding pairs to keep apart")
         apart = _apart_pairs(linker, table, ids, scored, threshold, dec, apart_below)
         stats["apart_pairs"] = len(apart)
+        stats["seconds_apart"] = time.perf_counter() - t0
     progress.say("Clustering")
     clustering = cl.cluster(ids, scored[["unique_id_l", "unique_id_r", "match_probability"]],
                             threshold, [(a, b, d) for (a, b), d in dec.items()], apart=apart)
