@@ -74,7 +74,10 @@ class LinkResult:
             seconds_train (with seconds_blocking above ``model.LARGE``), seconds_predict
             (with seconds_scoring when scored in chunks, then score_chunks),
             seconds_cluster (with seconds_apart), apart_pairs (pairs kept apart by the
-            model, see ``apart_below``), review_pairs (see :meth:`review_pairs`), and
+            model, see ``apart_below``), review_pairs (see :meth:`review_pairs`),
+            cpu_features, cpu_train, cpu_predict, cpu_cluster (CPU seconds of the
+            steps, with DuckDB's threads and the keying processes: steadier than the
+            seconds on a shared machine), and
             ``blocking_recall_on_decisions`` (share of "same" decisions whose pair the
             blocking rules generated; None without such decisions).
         linker, predictions: the Splink ``Linker`` and the table of all scored
@@ -184,7 +187,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     except ValueError as exc:
         raise KuagerError(str(exc)) from None
     stats: dict[str, Any] = {"records": len(df)}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     feats = ft.prepare(df, file=file, extra_fields=extra_fields)
     if dec:
         known = set(feats["unique_id"])
@@ -194,8 +197,9 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
                     raise KuagerError(f"a decision names record {r!r}, which is not in the input")
         del known
     stats["seconds_features"] = time.perf_counter() - t0
+    stats["cpu_features"] = _cpu() - c0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     linker = model.build_linker(feats, params, engine, extra_fields, threads, memory_limit)
     if params is None:
         progress.say("Estimating the model's parameters (EM)")
@@ -211,8 +215,9 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     ids = feats["unique_id"]
     del feats
     stats["seconds_train"] = time.perf_counter() - t0
+    stats["cpu_train"] = _cpu() - c0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     progress.say("Scoring candidate pairs")
     floor = min(lo, threshold)
     duck = engine == "duckdb"
@@ -275,8 +280,9 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     stats.setdefault("blocking_recall_on_decisions", None)
     pairs["decision"] = pairs["decision"].astype(object).where(pairs["decision"].notna(), None)
     stats["seconds_predict"] = time.perf_counter() - t0
+    stats["cpu_predict"] = _cpu() - c0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     known = pairs["match_probability"].notna()
     scored = pairs if known.all() else pairs[known]  # decided pairs that blocking missed have no score
     del known
@@ -290,6 +296,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     clustering = cl.cluster(ids, scored[["unique_id_l", "unique_id_r", "match_probability"]],
                             threshold, [(a, b, d) for (a, b), d in dec.items()], apart=apart)
     stats["seconds_cluster"] = time.perf_counter() - t0
+    stats["cpu_cluster"] = _cpu() - c0
     stats["clusters"] = len(set(clustering.clusters.values()))
 
     pairs = pairs.reset_index(drop=True)
@@ -315,6 +322,17 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         predictions=pred if keep_linker else None,
         band=(lo, hi),
     )
+
+
+def _cpu() -> float:
+    """CPU seconds used so far by this process (all its threads: DuckDB's too) and its
+    finished child processes (the keying workers of :func:`kuager.linkage.features.prepare`)."""
+    try:
+        import resource
+    except ImportError:  # not on Unix: this process only
+        return time.process_time()
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _with_values(linker, review: pd.DataFrame) -> pd.DataFrame:
