@@ -179,7 +179,7 @@ def run_kuager(dataset: str, df: pd.DataFrame, threads: int, engine: str = "duck
     else:
         result = link(df.drop(columns=["synthetic"]), threshold=THRESHOLD, threads=threads, keep_linker=True,
                       engine=engine, **_apart())
-    steps = {k: round(v, 1) for k, v in result.stats.items() if k.startswith("seconds_")}
+    steps = {k: round(v, 1) for k, v in result.stats.items() if k.startswith(("seconds_", "cpu_"))}
     table = result.predictions.physical_name
     if result.stats.get("score_chunks"):
         # scored in chunks, the predictions hold only the pairs kept: count all candidate pairs

@@ -39,6 +39,13 @@ def test_pairs_carry_levels_and_review_is_the_band(result):
     assert json.loads(json.dumps(result.params))  # JSON-serialisable
 
 
+def test_stats_count_seconds_and_cpu_seconds_of_each_step(result):
+    for step in ("features", "train", "predict", "cluster"):
+        assert result.stats[f"seconds_{step}"] >= 0 and result.stats[f"cpu_{step}"] >= 0
+    # training and scoring run queries in DuckDB: some CPU time is counted there
+    assert result.stats["cpu_train"] > 0 and result.stats["cpu_predict"] > 0
+
+
 def test_decisions_override_and_params_reuse(result, data):
     df, truth = data
     joined = result.pairs[result.pairs.match_probability >= 0.9].iloc[0]

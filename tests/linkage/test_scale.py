@@ -53,11 +53,39 @@ def test_large_inputs_compare_names_by_keys(large, data):
 def test_pairs_keep_levels_review_gets_the_values(large, data):
     df, _ = data
     assert "gamma_name" in large.pairs.columns
+    # above LARGE the pairs come sorted by record ids (the order ties are met in clustering)
+    ids = list(zip(large.pairs.unique_id_l, large.pairs.unique_id_r))
+    assert ids == sorted(ids)
     assert not any(c.endswith(("_l", "_r")) and c not in ("unique_id_l", "unique_id_r") for c in large.pairs.columns)
     assert len(large.review)
     names = {r: " | ".join(s.strip() for s in n.split("|") if s.strip()) for r, n in zip(df.record_id, df.names)}
     for row in large.review.itertuples(index=False):
         assert row.names_l == names[row.unique_id_l] and row.names_r == names[row.unique_id_r]
+
+
+def test_review_holds_the_strongest_pairs_review_pairs_all(large, data, monkeypatch):
+    df, _ = data
+    monkeypatch.setattr(model, "LARGE", 1)
+    few = link(df, params=large.params, threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB",
+               review_limit=2)
+    every = large.review_pairs()
+    # the band's pairs, worked out from pairs here, and an ambiguous record's pairs at or above the band's floor
+    p = large.pairs
+    band = p[(p.match_probability >= 0.3) & ((p.match_probability < 0.95) | p.ambiguous)]
+    assert len(every) == len(band) == large.stats["review_pairs"] == few.stats["review_pairs"] > 2
+    assert every.match_probability.is_monotonic_decreasing
+    assert set(zip(every.unique_id_l, every.unique_id_r)) == set(zip(band.unique_id_l, band.unique_id_r))
+    assert not any(c.endswith("_l") and c != "unique_id_l" for c in every.columns)
+    # review: the strongest two, with values
+    assert len(few.review) == 2
+    assert list(few.review.match_probability) == list(every.match_probability[:2])
+    assert list(zip(few.review.unique_id_l, few.review.unique_id_r)) == \
+        list(zip(every.unique_id_l[:2], every.unique_id_r[:2]))
+    names = {r: " | ".join(s.strip() for s in n.split("|") if s.strip()) for r, n in zip(df.record_id, df.names)}
+    assert list(few.review.names_l) == [names[r] for r in few.review.unique_id_l]
+    assert list(few.review.names_r) == [names[r] for r in few.review.unique_id_r]
+    # the default limit is above this set's band: review holds all of it
+    assert len(large.review) == len(every)
 
 
 def test_memory_limit_is_set(large):

@@ -87,14 +87,16 @@ def run(args: argparse.Namespace) -> int:
     if args.save_params:
         Path(args.save_params).write_text(json.dumps(result.params, indent=1), encoding="utf-8")
     if args.review:
+        # every pair of the band (result.review holds only the strongest, with values)
+        band = result.review_pairs()
         cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"] + \
-            [c for c in result.review.columns if c.startswith("gamma_")] + \
-            [c for c in ("ambiguous",) if c in result.review.columns]
-        rv = result.review[cols].rename(columns={"unique_id_l": "record_id_a", "unique_id_r": "record_id_b"})
+            [c for c in band.columns if c.startswith("gamma_")] + \
+            [c for c in ("ambiguous",) if c in band.columns]
+        rv = band[cols].rename(columns={"unique_id_l": "record_id_a", "unique_id_r": "record_id_b"})
         rv.to_csv(args.review, index=False, float_format="%.6f")
     for a, b in result.conflicts:
         progress.say(f"warning: 'same' decision on ({a}, {b}) not applied: it contradicts 'different' decisions")
     print(f"{result.stats['records']} records -> {result.stats['clusters']} clusters "
-          f"({result.stats['candidate_pairs']} candidate pairs, {len(result.review)} to review"
+          f"({result.stats['candidate_pairs']} candidate pairs, {result.stats['review_pairs']} to review"
           f"{' in ' + str(args.review) if args.review else ': write them with --review FILE.csv'}) -> {args.out}")
     return 0

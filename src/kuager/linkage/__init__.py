@@ -6,7 +6,8 @@ The one entry point is :func:`link`::
     result = link(mentions_df, threshold=0.9, review_band=(0.5, 0.95),
                   decisions=[("S1", "S7", "different")])
     result.clusters        # {record_id: cluster_id}
-    result.review          # pairs in the uncertain band, for people to decide
+    result.review          # the strongest pairs in the uncertain band, for people to decide
+    result.review_pairs()  # all of the band's pairs (levels, no values)
     result.params          # trained model (JSON-serialisable), reusable: link(df, params=...)
 
 Modules: :mod:`~kuager.linkage.features` (per-mention columns from
@@ -40,6 +41,12 @@ CLUSTER_CHECK_ROUNDS = 2
 #: Default ``link(ambiguous_margin=...)``, in bits of match weight.
 AMBIGUOUS_MARGIN: float | None = 0.25
 
+#: Most pairs in ``LinkResult.review`` by default (``link(review_limit=...)``): the
+#: strongest of the band, with both records' feature values. A million synthetic
+#: mentions have millions of pairs in the band, and their values passed 12 GB; all of
+#: them, without values, are in ``LinkResult.review_pairs()``.
+REVIEW_LIMIT = 10_000
+
 #: Agreement columns whose lowest level is a plain contradiction (birth years more than
 #: 3 apart, another sex, another valid Chinese ID); siblings' names count too
 #: (:func:`kuager.linkage.model.contradiction_sql`, which defines them all).
@@ -62,19 +69,26 @@ class LinkResult:
             ``ambiguous`` (True for a pair of an ambiguous record, see ``link``'s
             ``ambiguous_margin``);
             on Spark also the compared feature columns (``*_l``, ``*_r``).
-        review: the pairs with lo <= match_probability < hi and no same/different
+        review: the strongest pairs (at most ``link(review_limit=...)``, default
+            :data:`REVIEW_LIMIT`) with lo <= match_probability < hi and no same/different
             decision, plus every undecided pair (at or above lo) of an ambiguous record
             (``ambiguous`` True, see ``link``'s ``ambiguous_margin``), strongest first,
-            with both records' feature columns
+            with the columns of ``pairs`` and both records' feature columns
             (``<column>_l``, ``<column>_r``: names, keys, birth years...) to show them.
+            :meth:`review_pairs` gives all of them, and ``stats["review_pairs"]`` counts them.
         params: the trained model (Splink settings JSON as a dict).
         level_labels: ``{comparison: {gamma: label}}`` to show what agrees and differs.
         conflicts: "same" decisions not honoured because they contradict "different" ones.
         stats: counts and seconds: records, candidate_pairs, clusters, seconds_features,
-            seconds_train, seconds_predict, seconds_cluster, apart_pairs (pairs kept
-            apart by the model, see ``apart_below``), cluster_apart_pairs (of those, the
-            members of one cluster never compared, :func:`_cluster_contradictions`; DuckDB
-            only), ambiguous (records left alone, see ``ambiguous_margin``), and
+            seconds_train (with seconds_blocking above ``model.LARGE``), seconds_predict
+            (with seconds_scoring when scored in chunks, then score_chunks),
+            seconds_cluster (with seconds_apart), apart_pairs (pairs kept apart by the
+            model, see ``apart_below``), cluster_apart_pairs (of those, the members of one
+            cluster never compared, :func:`_cluster_contradictions`; DuckDB only),
+            ambiguous (records left alone, see ``ambiguous_margin``), review_pairs (see
+            :meth:`review_pairs`), cpu_features, cpu_train, cpu_predict, cpu_cluster (CPU
+            seconds of the steps, with DuckDB's threads and the keying processes: steadier
+            than the seconds on a shared machine), and
             ``blocking_recall_on_decisions`` (share of "same" decisions whose pair the
             blocking rules generated; None without such decisions).
         linker, predictions: the Splink ``Linker`` and the table of all scored
@@ -92,6 +106,21 @@ class LinkResult:
     stats: dict[str, Any] = field(default_factory=dict)
     linker: Any = None
     predictions: Any = None
+    band: tuple[float, float] = (0.5, 0.95)
+
+    def review_pairs(self) -> pd.DataFrame:
+        """Every pair of ``pairs`` with lo <= match_probability < hi of the review band and
+        no same/different decision, plus the undecided pairs (at or above lo) of ambiguous
+        records, strongest first (ties in the order of ``pairs``), with the columns of
+        ``pairs`` (levels, no feature values); ``review`` is its head."""
+        lo, hi = self.band
+        p = self.pairs
+        in_band = p["match_probability"].between(lo, hi, inclusive="left") & (hi > lo)
+        if "ambiguous" in p.columns:  # an ambiguous record's undecided pairs, whatever their probability above lo
+            in_band |= p["ambiguous"].astype(bool) & (p["match_probability"] >= lo)
+        band = p[in_band & ~p["decision"].isin(["same", "different"])]
+        order = np.argsort(-band["match_probability"].to_numpy(dtype=float), kind="stable")
+        return band.iloc[order].reset_index(drop=True)
 
     def to_frame(self) -> pd.DataFrame:
         """The ``kuager dedupe`` output: record_id, cluster_id, match_probability (NaN alone)."""
@@ -108,7 +137,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
          extra_fields: dict[str, str] | None = None, threads: int | None = None, file: str | None = None,
          seed: int = 42, keep_linker: bool = False, apart_below: float | None = 0.9,
          memory_limit: str | None = None, chunk_pairs: int | None = None,
-         ambiguous_margin: float | None = AMBIGUOUS_MARGIN) -> LinkResult:
+         ambiguous_margin: float | None = AMBIGUOUS_MARGIN,
+         review_limit: int | None = REVIEW_LIMIT) -> LinkResult:
     """Join the mentions in ``df`` into clusters of one person each.
 
     Args:
@@ -156,6 +186,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             neither: it stays alone and its pairs at or above the review band's lower end
             go to ``review`` (``ambiguous`` True) for a person to decide
             (:func:`kuager.linkage.cluster.cluster`). ``stats["ambiguous"]`` counts them.
+        review_limit: most pairs in ``review`` (the strongest of the band; None: all);
+            all of them, without feature values, are in ``LinkResult.review_pairs()``.
     Returns:
         :class:`LinkResult`.
     Raises:
@@ -170,6 +202,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     lo, hi = review_band
     if not (0 <= threshold <= 1 and 0 <= lo <= hi <= 1):
         raise KuagerError(f"threshold {threshold} and review band {review_band} must lie in [0, 1] with lo <= hi")
+    if review_limit is not None and review_limit < 0:
+        raise KuagerError(f"review_limit must be at least 0, not {review_limit}")
     if chunk_pairs is not None and chunk_pairs < 1:
         raise KuagerError(f"chunk_pairs must be at least 1, not {chunk_pairs}")
     try:
@@ -177,7 +211,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     except ValueError as exc:
         raise KuagerError(str(exc)) from None
     stats: dict[str, Any] = {"records": len(df)}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     feats = ft.prepare(df, file=file, extra_fields=extra_fields)
     if dec:
         known = set(feats["unique_id"])
@@ -187,8 +221,9 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
                     raise KuagerError(f"a decision names record {r!r}, which is not in the input")
         del known
     stats["seconds_features"] = time.perf_counter() - t0
+    stats["cpu_features"] = _cpu() - c0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     linker = model.build_linker(feats, params, engine, extra_fields, threads, memory_limit)
     if params is None:
         progress.say("Estimating the model's parameters (EM)")
@@ -204,8 +239,9 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     ids = feats["unique_id"]
     del feats
     stats["seconds_train"] = time.perf_counter() - t0
+    stats["cpu_train"] = _cpu() - c0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     progress.say("Scoring candidate pairs")
     floor = min(lo, threshold)
     duck = engine == "duckdb"
@@ -217,6 +253,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     if chunks > 1:
         progress.say(f"Scoring {n_blocked} candidate pairs in {chunks} chunks")
         pred = model.predict_in_chunks(linker, chunks, floor, apart_below is not None and apart_below > 0)
+        stats["seconds_scoring"] = time.perf_counter() - t0
         counted, id_l, id_r = "__kuager_blocked_pairs", "join_key_l", "join_key_r"
         stats["score_chunks"] = chunks
     elif duck:
@@ -229,14 +266,18 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     counted = counted or table
     stats["candidate_pairs"] = int(linker.misc.query_sql(
         f"select count(*) as n from {counted}", output_type="pandas")["n"].iloc[0])
-    pairs = linker.misc.query_sql(f"select * from {table} where match_probability >= {floor}",
-                                  output_type="pandas")
-    if n_blocked is not None:
-        # above LARGE, pairs in a fixed order, so that ties among equal probabilities are met
-        # in the same order in clustering, run after run and chunked or not (DuckDB runs with
-        # preserve_insertion_order=false, which an ORDER BY inside Splink's query did not
-        # survive: at 100,000 two runs with one model gave 33,104 and 33,101 clusters)
-        pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], kind="stable", ignore_index=True)
+    # not Splink's match_key / source_dataset columns (a million mentions' pairs as Python strings)
+    wanted = [c for c in linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns
+              if not c.startswith(("source_dataset", "match_key"))]
+    # above LARGE, pairs in a fixed order, so that ties among equal probabilities are met
+    # in the same order in clustering, run after run and chunked or not (DuckDB runs with
+    # preserve_insertion_order=false, which an ORDER BY inside Splink's query did not
+    # survive: at 100,000 two runs with one model gave 33,104 and 33,101 clusters); the
+    # ORDER BY of the query that is fetched holds (DuckDB's text order is by code point,
+    # as Python's; pandas took 3 s for 1.1 million pairs at 300,000 mentions)
+    order = " order by unique_id_l, unique_id_r" if n_blocked is not None else ""
+    pairs = linker.misc.query_sql(f"select {', '.join(wanted)} from {table} where match_probability >= {floor}"
+                                  f"{order}", output_type="pandas")
     pairs = pairs.drop(columns=[c for c in pairs.columns if c.startswith(("source_dataset", "match_key"))])
     if dec:
         dec_df = pd.DataFrame([(a, b, d) for (a, b), d in dec.items()],
@@ -263,14 +304,18 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     stats.setdefault("blocking_recall_on_decisions", None)
     pairs["decision"] = pairs["decision"].astype(object).where(pairs["decision"].notna(), None)
     stats["seconds_predict"] = time.perf_counter() - t0
+    stats["cpu_predict"] = _cpu() - c0
 
-    t0 = time.perf_counter()
-    scored = pairs[pairs["match_probability"].notna()]
+    t0, c0 = time.perf_counter(), _cpu()
+    known = pairs["match_probability"].notna()
+    scored = pairs if known.all() else pairs[known]  # decided pairs that blocking missed have no score
+    del known
     apart = None
     if apart_below is not None and apart_below > 0:
         progress.say("Finding pairs to keep apart")
         apart = _apart_pairs(linker, table, ids, scored, threshold, dec, apart_below)
         stats["apart_pairs"] = len(apart)
+        stats["seconds_apart"] = time.perf_counter() - t0
     progress.say("Clustering")
     edges = scored[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]
     decided = [(a, b, d) for (a, b), d in dec.items()]
@@ -288,22 +333,28 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             clustering = cl.cluster(ids, edges, threshold, decided, apart=apart, ambiguous_margin=ambiguous_margin)
         stats["apart_pairs"] = len(apart)
     stats["seconds_cluster"] = time.perf_counter() - t0
+    stats["cpu_cluster"] = _cpu() - c0
     stats["clusters"] = len(set(clustering.clusters.values()))
     stats["ambiguous"] = len(clustering.ambiguous)
 
+    pairs = pairs.reset_index(drop=True)
     in_band = pairs["match_probability"].between(lo, hi, inclusive="left") & (hi > lo)
     undecided = ~pairs["decision"].isin(["same", "different"])
     # an ambiguous record's pairs go to review whatever their probability (above the floor)
     amb = pd.Index(clustering.ambiguous)
     pairs["ambiguous"] = (pairs["unique_id_l"].isin(amb) | pairs["unique_id_r"].isin(amb)) if len(amb) else False
-    wanted = in_band | (pairs["ambiguous"] & (pairs["match_probability"] >= lo))
-    review = pairs[wanted & undecided].sort_values("match_probability", ascending=False).reset_index(drop=True)
+    band = pairs[(in_band | (pairs["ambiguous"] & (pairs["match_probability"] >= lo))) & undecided]
+    stats["review_pairs"] = len(band)
+    # the strongest first (stable: ties in the order of pairs), as review_pairs() orders them
+    order = np.argsort(-band["match_probability"].to_numpy(dtype=float), kind="stable")
+    review = band.iloc[order if review_limit is None else order[:review_limit]].reset_index(drop=True)
+    del band, order
     if duck:
         review = _with_values(linker, review)
     return LinkResult(
         clusters=clustering.clusters,
         probability=clustering.probability,
-        pairs=pairs.reset_index(drop=True),
+        pairs=pairs,
         review=review,
         params=params,
         level_labels=model.level_labels(params),
@@ -311,7 +362,19 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         stats=stats,
         linker=linker if keep_linker else None,
         predictions=pred if keep_linker else None,
+        band=(lo, hi),
     )
+
+
+def _cpu() -> float:
+    """CPU seconds used so far by this process (all its threads: DuckDB's too) and its
+    finished child processes (the keying workers of :func:`kuager.linkage.features.prepare`)."""
+    try:
+        import resource
+    except ImportError:  # not on Unix: this process only
+        return time.process_time()
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _with_values(linker, review: pd.DataFrame) -> pd.DataFrame:
@@ -321,19 +384,24 @@ def _with_values(linker, review: pd.DataFrame) -> pd.DataFrame:
 
     cols = [c for c in linker.misc.query_sql(f"select * from {FEATURES_TABLE} limit 0", output_type="pandas").columns
             if c != "unique_id"]
-    if review.empty:
-        for c in cols:
-            review[c + "_l"] = pd.Series(dtype=object)
-            review[c + "_r"] = pd.Series(dtype=object)
-        return review
-    ids = pd.DataFrame({"a": review["unique_id_l"].astype(str), "b": review["unique_id_r"].astype(str)})
-    ref = linker.table_management.register_table(ids, "__kuager_review_ids", overwrite=True)
-    select = ", ".join([f"l.{c} as {c}_l, r.{c} as {c}_r" for c in cols])
-    values = linker.misc.query_sql(
-        f"select v.a as unique_id_l, v.b as unique_id_r, {select} from {ref.physical_name} v "
-        f"join {FEATURES_TABLE} l on l.unique_id = v.a join {FEATURES_TABLE} r on r.unique_id = v.b",
-        output_type="pandas")
-    return review.merge(values, on=["unique_id_l", "unique_id_r"], how="left")
+    filled: dict[str, np.ndarray] = {}
+    for c in cols:
+        for side in ("_l", "_r"):
+            filled[c + side] = np.full(len(review), None, dtype=object)
+    if len(review):
+        ids = pd.DataFrame({"pos": np.arange(len(review)), "a": review["unique_id_l"].astype(str).to_numpy(),
+                            "b": review["unique_id_r"].astype(str).to_numpy()})
+        ref = linker.table_management.register_table(ids, "__kuager_review_ids", overwrite=True)
+        select = ", ".join([f"l.{c} as {c}_l, r.{c} as {c}_r" for c in cols])
+        values = linker.misc.query_sql(
+            f"select v.pos as pos, {select} from {ref.physical_name} v "
+            f"join {FEATURES_TABLE} l on l.unique_id = v.a join {FEATURES_TABLE} r on r.unique_id = v.b",
+            output_type="pandas")
+        ref.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        rows = values["pos"].to_numpy(dtype=np.int64)
+        for name, arr in filled.items():
+            arr[rows] = values[name].to_numpy(dtype=object)
+    return pd.concat([review, pd.DataFrame(filled, index=review.index)], axis=1)
 
 
 def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame, threshold: float,

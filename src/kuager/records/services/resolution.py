@@ -176,7 +176,7 @@ def model_pairs(mentions: list[m.Mention], *, engine: str = "duckdb", threshold:
     m.ReviewCandidate.objects.all().delete()
     labels = result.level_labels
     candidates = []
-    for row in result.review.itertuples(index=False):
+    for row in result.review_pairs().itertuples(index=False):
         row = row._asdict()
         a, b = by_key.get(row["unique_id_l"]), by_key.get(row["unique_id_r"])
         if a is None or b is None:
