@@ -112,3 +112,26 @@ def test_api_publication_marks_withheld(record, users):
     assert r.status_code == 200, r.content
     v.refresh_from_db()
     assert v.withheld and not v.published
+
+
+def test_a_volunteers_record_split_off_again_waits_for_an_editor(record, users, client, login_user):
+    # the trial's path: a volunteer's unpublished record merged into a published one, then split off
+    # again: the split-off person is new to the public site and must not appear there on its own
+    published = record(["Invented Shownkyzy"], consent="full", user=users["editor"]).mentions.get().victim
+    waiting = record(["Invented Shownkyzy"], consent="full", user=users["volunteer"],
+                     testifier="Invented Other").mentions.get()
+    assert published.published and not waiting.victim.published
+    review.decide_pair(published, waiting.victim, "same", user=users["editor"])
+    published.refresh_from_db()
+    assert published.mentions.count() == 2
+    review.unmerge(published, [waiting.key], user=users["editor"])
+    waiting.refresh_from_db()
+    published.refresh_from_db()
+    split_off = waiting.victim
+    assert split_off.pk != published.pk
+    assert published.published                      # the side that stays keeps its publication
+    assert not split_off.published and not split_off.withheld   # "waiting for an editor", not "withheld"
+    assert not _on_public_site(client, split_off) and split_off.public_id not in _public_ids(APIClient())
+    assert _on_public_site(client, published)
+    login_user(client, users["editor"])
+    assert "waiting for an editor" in client.get(f"/victims/{split_off.public_id}/").content.decode()

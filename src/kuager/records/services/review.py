@@ -187,7 +187,9 @@ def unmerge(victim: m.Victim, mention_keys: list[str], *, user=None, note: str =
         victim: the victim to split.
         mention_keys: keys of some (not all) of its mentions.
         user, note: who decided and why.
-        resolve_now: move the mentions now (the side with most mentions keeps the public id).
+        resolve_now: move the mentions now (the side with most mentions keeps the public id
+            and its publication; the other side becomes a new victim, not published until an
+            editor publishes it, shown as "waiting for an editor").
 
     Returns:
         A :class:`ReviewResult` (``victims``: the ids afterwards).
@@ -219,8 +221,10 @@ def unmerge(victim: m.Victim, mention_keys: list[str], *, user=None, note: str =
         first = min(mentions, key=lambda x: (x.created_at, x.id))
         stays_left = len(left) > len(right) or (len(left) == len(right) and first in left)
         moving = right if stays_left else left
+        # the side that moves is a new person for the public site: not published until an editor
+        # publishes it (it may hold a volunteer's record that no editor ever published on its own)
         new = m.Victim.objects.create(public_id=next_public_id(), confidential=victim.confidential,
-                                      published=victim.published)
+                                      published=False)
         new._new = True
         _move(moving, new, [victim], actor)
         repoint_redirects([victim.id])
