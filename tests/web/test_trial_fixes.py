@@ -38,3 +38,56 @@ def test_facility_sketch_keeps_decimal_points_in_russian(who, users, password):
     assert '<circle cx="303.9" cy="96.8"' in html
     assert "45.6987, 85.1565" in html
     assert not re.search(r'(cx|cy|width|height)="\d+,\d', html)
+
+
+@pytest.mark.django_db
+def test_admin_lists_the_records_and_serves_its_styles(users, sample, login_user):
+    c = login_user(Client(), users["admin"])
+    home = c.get("/admin/").content.decode()
+    for model in ("victim", "mention", "testimony", "testifier", "event", "appeal", "document", "facility",
+                  "place", "source", "judgement", "reviewcandidate", "custodyentry"):
+        assert f'href="/admin/records/{model}/"' in home, model
+    assert 'href="/admin/audit/auditentry/"' in home
+    r = c.get("/admin/records/victim/")
+    assert r.status_code == 200
+    assert sample["public"].public_id in r.content.decode()
+    v = sample["public"]
+    assert c.get(f"/admin/records/victim/{v.pk}/change/").status_code == 200
+    assert c.get(f"/admin/records/mention/{v.mentions.first().pk}/change/").status_code == 200
+    assert c.get(f"/admin/records/testimony/{sample['volunteer_testimony'].pk}/change/").status_code == 200
+    assert c.get("/admin/records/mention/?q=Gulmira").status_code == 200
+    # the admin's stylesheet answers under the app's own URLs (runserver without DEBUG serves none)
+    css = Client().get("/static/admin/css/base.css")
+    assert css.status_code == 200 and b"body" in b"".join(css.streaming_content)
+
+
+@pytest.mark.django_db
+def test_admin_keeps_witness_contacts_out_of_lists_and_the_audit_log_read_only(users, record, login_user):
+    from kuager.audit.models import AuditEntry
+
+    t = record(["Invented Person"], testifier="Invented Witness")
+    t.testifier.contact = "+7 700 000 0001 (invented)"
+    t.testifier.save()
+    editor = login_user(Client(), users["editor"])
+    listing = editor.get("/admin/records/testifier/").content.decode()
+    assert "+7 700 000 0001" not in listing and "Invented Witness" not in listing
+    form = editor.get(f"/admin/records/testifier/{t.testifier.pk}/change/")
+    assert form.status_code == 200  # editors hold records.view_confidential: the contact is theirs to correct
+    # the audit log: admins read it; nobody adds, changes or deletes an entry here
+    admin_client = login_user(Client(), users["admin"])
+    entry = AuditEntry.objects.order_by("seq").first()
+    assert entry is not None
+    assert admin_client.get("/admin/audit/auditentry/").status_code == 200
+    change = admin_client.post(f"/admin/audit/auditentry/{entry.pk}/change/", {"actor": "someone else"})
+    assert AuditEntry.objects.get(pk=entry.pk).actor == entry.actor
+    assert change.status_code == 403
+    assert admin_client.post(f"/admin/audit/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client.get("/admin/audit/auditentry/add/").status_code == 403
+    # a document's original is never replaced here, nor a document added
+    assert admin_client.get("/admin/records/document/add/").status_code == 403
+    # judgements go through the review service
+    assert editor.get("/admin/records/judgement/add/").status_code == 403
+    # a viewer is no staff member: no admin
+    viewer = Client()
+    viewer.force_login(users["viewer"])
+    assert viewer.get("/admin/records/victim/").status_code == 302
