@@ -91,3 +91,26 @@ def test_admin_keeps_witness_contacts_out_of_lists_and_the_audit_log_read_only(u
     viewer = Client()
     viewer.force_login(users["viewer"])
     assert viewer.get("/admin/records/victim/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_facility_picker_finds_latin_town_names_and_labels_are_unique(users, password):
+    from kuager.web.selectors import facility_options
+
+    # the gazetteer writes Yining City (伊宁市) in Latin script as Qūlja (Kazakh), Ghulja (Uyghur) and,
+    # in English, Ghulja, Gulja, Kulja, Kuldja, Yining, Yining City: each once, the town itself not repeated
+    yining = _camp(source_id="F-1", name="Invented camp", town="Yining City", prefecture="Ili")
+    a = _camp(source_id="702", sub_id="A", name="Invented twin", town="Gongliu", prefecture="Ili",
+              facility_type="camp")
+    b = _camp(source_id="1060", sub_id="B", name="Invented twin", town="Gongliu", prefecture="Ili",
+              facility_type="detention center")
+    labels = dict(facility_options())
+    assert labels[yining.id] == ("Invented camp · Yining City (Құлжа / غۇلجا / 伊宁市 / Qūlja / Ghulja / Gulja / "
+                                 "Kulja / Kuldja / Yining) · Ili")
+    assert labels[a.id].startswith("Invented twin (camp; 702 A) · Gongliu (")
+    assert labels[b.id].startswith("Invented twin (detention center; 1060 B) · Gongliu (")
+    assert len(set(labels.values())) == 3
+    # the search form's facility field takes letters on a phone (no numeric keypad)
+    html = _client("viewer", password).get("/victims/").content.decode()
+    field = html.split('name="facility"')[1].split(">")[0]
+    assert "inputmode" not in field
