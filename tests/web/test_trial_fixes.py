@@ -114,3 +114,22 @@ def test_facility_picker_finds_latin_town_names_and_labels_are_unique(users, pas
     html = _client("viewer", password).get("/victims/").content.decode()
     field = html.split('name="facility"')[1].split(">")[0]
     assert "inputmode" not in field
+
+
+@pytest.mark.django_db
+def test_a_facility_filter_that_is_no_number_matches_nobody(sample, users, password):
+    c = _client("viewer", password)
+    everyone = c.get("/victims/").content.decode()
+    pid = sample["public"].public_id
+    assert pid in everyone
+    bad = c.get("/victims/?facility=Ghulja").content.decode()
+    assert "Enter a whole number." in bad
+    assert pid not in bad and sample["latin"].public_id not in bad
+    r = c.get("/api/victims/?facility=Yining")
+    assert r.status_code == 400
+    assert "facility" in r.json() and "Yining" in r.json()["facility"][0]
+    assert c.get("/api/victims/?year=18").status_code == 400
+    assert Client().get("/api/public/victims/?facility=Yining").status_code == 400
+    assert c.get("/api/victims/?facility=").status_code == 200  # empty: no filter
+    ok = c.get("/api/victims/?year=2100").json()
+    assert ok["count"] == 0

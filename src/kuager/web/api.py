@@ -280,7 +280,16 @@ def _error(exc: InputError) -> Response:
 
 # ----------------------------------------------------------------- victims
 
-_FILTER_PARAMS = [OpenApiParameter(k, str, required=False) for k in wsel.FILTERS]
+_FILTER_DOCS = {
+    "status": (str, "the current status (an event kind, e.g. detained_camp)"),
+    "ethnicity": (str, "as recorded, e.g. Kazakh"),
+    "citizenship": (str, "as recorded, e.g. Kazakhstan"),
+    "place": (str, "a prefecture, county or town in any script (Ghulja, Құлжа, 伊宁市...)"),
+    "facility": (int, "a facility number (the id in /facilities/); anything else: 400"),
+    "year": (int, "a year an event overlaps (1900-2100); anything else: 400"),
+}
+_FILTER_PARAMS = [OpenApiParameter(k, _FILTER_DOCS[k][0], required=False, description=_FILTER_DOCS[k][1])
+                  for k in wsel.FILTERS]
 _PAGED_ROWS = inline_serializer("VictimPage", {
     "count": serializers.IntegerField(), "page": serializers.IntegerField(), "pages": serializers.IntegerField(),
     "results": VictimRowSerializer(many=True)})
@@ -290,13 +299,33 @@ _PAGED_ROWS = inline_serializer("VictimPage", {
                parameters=[OpenApiParameter("q", str, required=False, description="a name in any script or a "
                                             "Chinese ID number"), OpenApiParameter("page", int, required=False),
                            *_FILTER_PARAMS])
+def _filters(request: Request) -> dict[str, str]:
+    """The list filters of a request's query (:data:`kuager.web.selectors.FILTERS`).
+
+    Raises:
+        rest_framework.exceptions.ValidationError: (HTTP 400, ``{"facility": ["..."]}``) when ``facility``
+            is not a facility number (a positive whole number) or ``year`` not a year (1900-2100): a filter
+            that cannot be applied is refused rather than ignored.
+    """
+    filters = {k: request.query_params.get(k, "").strip() for k in wsel.FILTERS}
+    errors = {}
+    if filters["facility"] and not (filters["facility"].isdigit() and int(filters["facility"]) >= 1):
+        errors["facility"] = [f"facility must be a facility number (a whole number, e.g. 12), not "
+                              f"{filters['facility'][:50]!r}; /api/victims/?place= takes a town or prefecture"]
+    if filters["year"] and not (filters["year"].isdigit() and 1900 <= int(filters["year"]) <= 2100):
+        errors["year"] = [f"year must be a year between 1900 and 2100, not {filters['year'][:50]!r}"]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return filters
+
+
 @api_view(["GET"])
 @permission_classes([needs("records.view_victim")])
 def victims(request: Request) -> Response:
     """Victims the user may see: search by any spelling or Chinese ID number, filters, 50 a page."""
     audience = access.audience_of(request.user)
     q = request.query_params.get("q", "").strip()[:200]
-    filters = {k: request.query_params.get(k, "") for k in wsel.FILTERS}
+    filters = _filters(request)
     if q:
         paginator, page = _page_of(request, wsel.search(q, audience, filters))
         found = page.object_list
@@ -525,7 +554,7 @@ def public_victim_data(victim: m.Victim) -> dict | None:
 def public_victims(request: Request) -> Response:
     """Published victims, as the public site lists them (anyone; only what consent allows), 50 a page."""
     q = request.query_params.get("q", "").strip()[:200]
-    filters = {k: request.query_params.get(k, "") for k in wsel.FILTERS}
+    filters = _filters(request)
     if q:
         paginator, page = _page_of(request, wsel.search(q, access.PUBLIC, filters))
         found = page.object_list

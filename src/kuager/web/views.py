@@ -217,6 +217,12 @@ def _victim_list(request, audience: str, template: str) -> HttpResponse:
     filters = form.filters() if request.GET else {}
     # ?published=no (the team): only victims not published yet, e.g. a volunteer's, waiting for an editor
     unpublished = audience != access.PUBLIC and request.GET.get("published") == "no"
+    if request.GET and any(k in form.errors for k in wsel.FILTERS):
+        # a filter that cannot be read (?facility=Ghulja: not a number) matches nobody; the form shows why,
+        # rather than the whole list under the error as if the filter had been applied
+        page = _page(request, [])
+        return render(request, template, {"form": form, "page": page, "rows": [], "q": q,
+                                          "unpublished": unpublished, "facility_options": wsel.facility_options()})
     if q:
         found = wsel.search(q, audience, filters)
         page = _page(request, [v for v in found if not v.published] if unpublished else found)
