@@ -133,3 +133,20 @@ def test_a_facility_filter_that_is_no_number_matches_nobody(sample, users, passw
     assert c.get("/api/victims/?facility=").status_code == 200  # empty: no filter
     ok = c.get("/api/victims/?year=2100").json()
     assert ok["count"] == 0
+
+
+@pytest.mark.django_db
+def test_api_docs_read_as_plain_text():
+    html = Client().get("/api/docs/").content.decode()
+    assert "Authorization: Token &lt;key&gt;." in html
+    assert ":func:" not in html and ":mod:" not in html and ":class:" not in html and "``" not in html
+    assert "Kuager API <span" in html and "Kuager API 1<" not in html
+    rows = {}
+    for row in html.split("<tr>")[2:]:
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        rows[(re.sub("<.*?>", "", cells[0]), re.sub("<.*?>", "", cells[1]))] = cells[3]
+    get, post = rows[("GET", "/api/testimonies/")], rows[("POST", "/api/testimonies/")]
+    assert get != post
+    assert post.startswith("Record a testimony") and get.startswith("The testimonies the user may open")
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    assert ":func:`" not in schema and ":mod:`" not in schema

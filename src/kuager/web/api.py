@@ -23,6 +23,8 @@ output, services write.
 
 from __future__ import annotations
 
+import re
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -295,10 +297,6 @@ _PAGED_ROWS = inline_serializer("VictimPage", {
     "results": VictimRowSerializer(many=True)})
 
 
-@extend_schema(operation_id="victims_list", responses=_PAGED_ROWS,
-               parameters=[OpenApiParameter("q", str, required=False, description="a name in any script or a "
-                                            "Chinese ID number"), OpenApiParameter("page", int, required=False),
-                           *_FILTER_PARAMS])
 def _filters(request: Request) -> dict[str, str]:
     """The list filters of a request's query (:data:`kuager.web.selectors.FILTERS`).
 
@@ -319,6 +317,10 @@ def _filters(request: Request) -> dict[str, str]:
     return filters
 
 
+@extend_schema(operation_id="victims_list", responses=_PAGED_ROWS,
+               parameters=[OpenApiParameter("q", str, required=False, description="a name in any script or a "
+                                            "Chinese ID number"), OpenApiParameter("page", int, required=False),
+                           *_FILTER_PARAMS])
 @api_view(["GET"])
 @permission_classes([needs("records.view_victim")])
 def victims(request: Request) -> Response:
@@ -373,9 +375,13 @@ _PAGED_TESTIMONIES = inline_serializer("TestimonyPage", {
 
 
 @extend_schema(methods=["GET"], operation_id="testimonies_list", responses=_PAGED_TESTIMONIES,
-               parameters=[OpenApiParameter("page", int, required=False)])
+               parameters=[OpenApiParameter("page", int, required=False)],
+               description="The testimonies the user may open (volunteers: the ones they recorded), 50 a page.")
 @extend_schema(methods=["POST"], operation_id="testimonies_create", request=TestimonyInputSerializer,
-               responses={201: TestimonySerializer})
+               responses={201: TestimonySerializer},
+               description="Record a testimony with its testifier, victims, events and appeals through the "
+                           "intake service (volunteer, editor, admin). Answers 201 with the new number and each "
+                           "victim's public id; files follow with POST /api/testimonies/{number}/documents/.")
 @api_view(["GET", "POST"])
 @permission_classes([needs("records.add_testimony", "records.view_testimony", any_of=True)])
 def testimonies(request: Request) -> Response:
@@ -579,6 +585,32 @@ def public_victim(request: Request, public_id: str) -> Response:
 
 # ----------------------------------------------------------------- documentation page (offline)
 
+_SPHINX_ROLE = re.compile(r":(?:func|mod|class|meth|attr|data|exc|obj):`~?([^`]+)`")
+
+
+def plain_text(text: str) -> str:
+    """``text`` without Sphinx markup (``:func:`kuager.x.f``` -> ``kuager.x.f``, double backquotes dropped),
+    for readers of the API's description and of /api/docs/."""
+    return _SPHINX_ROLE.sub(r"\1", text or "").replace("``", "")
+
+
+def clean_schema_texts(result, generator, request, public):
+    """drf-spectacular post-processing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``): every
+    ``description`` and ``summary`` of the schema in plain text (:func:`plain_text`). Returns the schema."""
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("description", "summary") and isinstance(v, str):
+                    node[k] = plain_text(v)
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(result)
+    return result
+
+
 def api_docs(request):
     """A plain HTML page listing the endpoints from the OpenAPI schema (no CDN, no JavaScript)."""
     from django.shortcuts import render
@@ -590,7 +622,7 @@ def api_docs(request):
         for method, op in ops.items():
             if method in ("get", "post", "put", "patch", "delete"):
                 endpoints.append({"method": method.upper(), "path": path, "id": op.get("operationId", ""),
-                                  "description": (op.get("description") or "").strip(),
+                                  "description": plain_text(op.get("description") or "").strip(),
                                   "params": [p["name"] for p in op.get("parameters", []) if p.get("in") == "query"]})
     return render(request, "web/api_docs.html", {"endpoints": endpoints, "info": schema.get("info", {})})
 
