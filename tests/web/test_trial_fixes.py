@@ -150,3 +150,31 @@ def test_api_docs_read_as_plain_text():
     assert post.startswith("Record a testimony") and get.startswith("The testimonies the user may open")
     schema = Client().get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert ":func:`" not in schema and ":mod:`" not in schema
+
+
+@pytest.mark.django_db
+def test_api_events_carry_their_facility_and_unknown_fields_are_refused(users):
+    from rest_framework.test import APIClient
+
+    from kuager.records.services.roles import api_token
+
+    camp = _camp(source_id="F-3", name="Invented camp", town="Yining City", prefecture="Ili")
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {api_token('editor1')}")
+    body = {"testifier_name": "Invented Relative", "consent": "full",
+            "victims": [{"names": ["Invented Person"], "events": [
+                {"kind": "detained_camp", "date_text": "May 2018", "facility": camp.id}]}]}
+    r = c.post("/api/testimonies/", body, format="json")
+    assert r.status_code == 400
+    # DRF keys a nested list's errors by the item's position
+    assert r.json()["victims"]["0"]["events"]["0"]["facility"][0].startswith("unknown field; did you mean facility_id?")
+    assert not m.Testimony.objects.exists()
+    r = c.post("/api/testimonies/", dict(body, colour="red"), format="json")
+    assert r.status_code == 400 and "colour" in r.json()
+    body["victims"][0]["events"][0] = {"kind": "detained_camp", "date_text": "May 2018", "facility_id": camp.id}
+    r = c.post("/api/testimonies/", body, format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["victims"][0]["events"][0]["facility"] == {"id": camp.id, "name": "Invented camp"}
+    public_id = r.json()["victims"][0]["public_id"]
+    entry = c.get(f"/api/victims/{public_id}/").json()["timeline"][0]
+    assert entry["facility"] == {"id": camp.id, "name": "Invented camp"} and entry["date"] == "May 2018"

@@ -88,6 +88,17 @@ class SourcedSerializer(serializers.Serializer):
     testimonies = serializers.ListField(child=serializers.CharField())
 
 
+#: an event's facility (from a published dataset: no personal data), or null
+_FACILITY_REF = inline_serializer("FacilityRef", {"id": serializers.IntegerField(), "name": serializers.CharField()},
+                                  allow_null=True)
+
+
+def _facility(event: m.Event) -> dict | None:
+    """``{"id", "name"}`` of the event's facility, or None."""
+    f = event.facility
+    return {"id": f.id, "name": f.name} if f else None
+
+
 class VictimSerializer(serializers.Serializer):
     """A victim's profile as the audience may see it (every value with the testimonies stating it)."""
 
@@ -101,7 +112,7 @@ class VictimSerializer(serializers.Serializer):
     statuses = SourcedSerializer(many=True)
     timeline = serializers.ListField(child=inline_serializer("TimelineEntry", {
         "kind": serializers.CharField(), "date": serializers.CharField(), "place": serializers.CharField(),
-        "testimony": serializers.CharField()}))
+        "facility": _FACILITY_REF, "testimony": serializers.CharField()}))
     testimonies = serializers.ListField(child=serializers.CharField())
     relatives = serializers.ListField(child=inline_serializer("Relative", {
         "testifier": serializers.CharField(), "relation": serializers.CharField(),
@@ -127,7 +138,7 @@ def victim_data(victim: m.Victim, audience: str) -> dict | None:
         "fields": {f.name: [{"value": s.value, "testimonies": s.testimonies} for s in f.values] for f in p.fields},
         "statuses": [{"value": s.value, "testimonies": s.testimonies} for s in p.status],
         "timeline": [{"kind": e.event.kind, "date": e.event.date_text, "place": e.event.place_text,
-                      "testimony": e.testimony.number} for e in p.timeline],
+                      "facility": _facility(e.event), "testimony": e.testimony.number} for e in p.timeline],
         "testimonies": [t.number for t in p.testimonies],
         "relatives": [{"testifier": access.testifier_label(t, audience), "relation": rel, "testimony": t.number}
                       for _, rel, t in p.relatives],
@@ -159,14 +170,14 @@ class TestimonySerializer(TestimonySummarySerializer):
         "names": serializers.ListField(child=serializers.CharField()),
         "events": serializers.ListField(child=inline_serializer("TestimonyEvent", {
             "kind": serializers.CharField(), "date": serializers.CharField(),
-            "place": serializers.CharField()}))}))
+            "place": serializers.CharField(), "facility": _FACILITY_REF}))}))
 
 
 def testimony_data(t: m.Testimony, user) -> dict:
     """The :class:`TestimonySerializer` shape of ``t`` for ``user`` (who may open it: see access.testimonies_for)."""
     audience = access.audience_of(user)
     own = t.recorded_by_id == user.id
-    mentions = t.mentions.prefetch_related("names", "events").select_related("victim").order_by("key")
+    mentions = t.mentions.prefetch_related("names", "events__facility").select_related("victim").order_by("key")
     if audience != access.INTERNAL and not own:
         mentions = [mn for mn in mentions if not mn.confidential]
     data = {
@@ -176,8 +187,8 @@ def testimony_data(t: m.Testimony, user) -> dict:
         "original_text": t.original_text,
         "victims": [{"mention": mn.key, "public_id": mn.victim.public_id if mn.victim else None,
                      "names": [n.text for n in mn.names.all()],
-                     "events": [{"kind": e.kind, "date": e.date_text, "place": e.place_text}
-                                for e in mn.events.all()]} for mn in mentions],
+                     "events": [{"kind": e.kind, "date": e.date_text, "place": e.place_text,
+                                 "facility": _facility(e)} for e in mn.events.all()]} for mn in mentions],
     }
     if audience == access.INTERNAL or own:
         data["testifier_contact"] = t.testifier.contact if t.testifier else ""
@@ -186,7 +197,30 @@ def testimony_data(t: m.Testimony, user) -> dict:
 
 # ----------------------------------------------------------------- serializers (input)
 
-class EventInputSerializer(serializers.Serializer):
+#: names people send for a field that has another one here
+_DID_YOU_MEAN = {"facility": "facility_id", "date": "date_text", "place": "place_text", "birth": "birth_date_text",
+                 "testifier": "testifier_name", "recorded_on": "recorded_on_text"}
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer that refuses fields it does not know (HTTP 400 naming them) instead of dropping them.
+
+    Raises:
+        rest_framework.exceptions.ValidationError: ``{"<unknown field>": ["unknown field; did you mean
+            facility_id? ..."]}`` (in a nested list, under the list's field and the item's position).
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                known = ", ".join(sorted(self.fields))
+                raise serializers.ValidationError({
+                    k: [f"unknown field{'; did you mean ' + _DID_YOU_MEAN[k] + '?' if k in _DID_YOU_MEAN else ''}"
+                        f" (the fields here: {known})"] for k in unknown})
+        return super().to_internal_value(data)
+
+class EventInputSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=m.EventKind.values)
     date_text = serializers.CharField(required=False, allow_blank=True, default="")
     place_text = serializers.CharField(required=False, allow_blank=True, default="")
@@ -194,7 +228,7 @@ class EventInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VictimInputSerializer(serializers.Serializer):
+class VictimInputSerializer(StrictSerializer):
     names = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1)
     relation_of_testifier = serializers.CharField(required=False, allow_blank=True, default="")
     sex = serializers.ChoiceField(choices=["", "female", "male"], required=False, default="")
@@ -211,7 +245,7 @@ class VictimInputSerializer(serializers.Serializer):
     events = EventInputSerializer(many=True, required=False, default=list)
 
 
-class AppealInputSerializer(serializers.Serializer):
+class AppealInputSerializer(StrictSerializer):
     authority = serializers.CharField(max_length=300)
     date_text = serializers.CharField(required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -225,7 +259,7 @@ class AppealInputSerializer(serializers.Serializer):
                   "first, 2 for the second... (as a document upload's victim); empty for every victim")
 
 
-class TestimonyInputSerializer(serializers.Serializer):
+class TestimonyInputSerializer(StrictSerializer):
     """What the intake form holds (see :class:`kuager.records.services.intake.TestimonyInput`)."""
 
     victims = VictimInputSerializer(many=True)
@@ -257,12 +291,12 @@ class TestimonyInputSerializer(serializers.Serializer):
         return intake_service.TestimonyInput(victims=victims, appeals=appeals, **d)
 
 
-class PublicationSerializer(serializers.Serializer):
+class PublicationSerializer(StrictSerializer):
     published = serializers.BooleanField(required=False, allow_null=True, default=None)
     confidential = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(StrictSerializer):
     a = serializers.CharField(help_text="public id of one victim")
     b = serializers.CharField(help_text="public id of the other")
     decision = serializers.ChoiceField(choices=list(review_service.DECISIONS))
