@@ -64,6 +64,7 @@ def _cases(sample):
         ("api_schema", "/api/schema/", PUBLIC),
         ("api_index", "/api/", PUBLIC),
         ("static", "/static/admin/css/base.css", PUBLIC),
+        ("favicon", "/favicon.ico", PUBLIC),
     ]
 
 

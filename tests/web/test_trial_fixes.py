@@ -178,3 +178,11 @@ def test_api_events_carry_their_facility_and_unknown_fields_are_refused(users):
     public_id = r.json()["victims"][0]["public_id"]
     entry = c.get(f"/api/victims/{public_id}/").json()["timeline"][0]
     assert entry["facility"] == {"id": camp.id, "name": "Invented camp"} and entry["date"] == "May 2018"
+
+
+@pytest.mark.django_db
+def test_the_site_has_an_icon():
+    r = Client().get("/favicon.ico")
+    assert r.status_code == 200 and r["Content-Type"] == "image/svg+xml"
+    assert r.content.startswith(b"<svg") and b"#8a3b12" in r.content
+    assert '<link rel="icon" href="/favicon.ico"' in Client().get("/public/").content.decode()

@@ -12,6 +12,7 @@ from kuager.web import advocacy, api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html",
                                                          authentication_form=account_views.LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
