@@ -186,3 +186,17 @@ def test_the_site_has_an_icon():
     assert r.status_code == 200 and r["Content-Type"] == "image/svg+xml"
     assert r.content.startswith(b"<svg") and b"#8a3b12" in r.content
     assert '<link rel="icon" href="/favicon.ico"' in Client().get("/public/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_name_corrected_in_the_admin_is_found_by_its_new_spelling(users, record, login_user):
+    from kuager.records.selectors import search_victims
+
+    v = record(["Gulnaar Tursyn"]).mentions.get().victim
+    name = m.MentionName.objects.get(mention__victim=v)
+    c = login_user(Client(), users["editor"])
+    r = c.post(f"/admin/records/mentionname/{name.pk}/change/", {"text": "Aigerim Tursyn", "script": "Latin",
+                                                                  "position": 0})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    found = search_victims("Aigerim Tursyn")
+    assert [x.id for x in found] == [v.id]

@@ -7,12 +7,19 @@ they must go through a service:
 
 - values derived from others (``Victim.visible_team``/``visible_public``,
   ``Mention.status_kind``/``event_years``: :mod:`kuager.records.services.derived`);
+- who a mention belongs to (``Mention.victim``: merges and unmerges go through
+  :mod:`kuager.records.services.review`, which records the judgements) and a
+  victim's publication (``published``, ``withheld``: the publication form, which
+  is audited);
 - evidence: a document's hashes, size, type and file name are the original's, kept
   by :mod:`kuager.records.services.evidence`; documents are added there (the
   testimony page), never here, and are not deleted here; custody entries,
   judgements (:mod:`kuager.records.services.review`), review candidates and
   victim redirects are shown, never edited;
 - the audit log (:mod:`kuager.audit`) is append-only.
+
+A name corrected here gets its search keys made again
+(:func:`kuager.records.services.names._key_rows`), as intake makes them.
 
 Encrypted fields (a testifier's name, residence and contact, a testimony's
 original text, an appeal's sender, a document's file name) are never listed,
@@ -59,8 +66,17 @@ class VictimAdmin(admin.ModelAdmin):
                     "visible_public", "updated_at")
     list_filter = ("verification", "published", "withheld", "confidential", "visible_public")
     search_fields = ("public_id", "display_name", "mentions__names__text", "mentions__chinese_id")
-    readonly_fields = ("public_id", "display_name", "visible_team", "visible_public", "created_at", "updated_at")
+    readonly_fields = ("public_id", "display_name", "published", "withheld", "visible_team", "visible_public",
+                       "created_at", "updated_at")
     ordering = ("public_id",)
+
+
+def _rekey(name: m.MentionName) -> None:
+    """Make a saved name's search keys again (as intake does)."""
+    from kuager.records.services.names import _key_rows
+
+    name.keys.all().delete()
+    m.NameKey.objects.bulk_create(_key_rows(name))
 
 
 class MentionNameInline(admin.TabularInline):
@@ -75,9 +91,15 @@ class MentionAdmin(admin.ModelAdmin):
                     "status_kind", "confidential")
     list_filter = ("status_kind", "ethnicity", "sex", "confidential")
     search_fields = ("key", "names__text", "chinese_id", "victim__public_id", "testimony__number")
-    readonly_fields = ("key", "status_kind", "event_years", "created_at", "updated_at")
-    raw_id_fields = ("victim", "testimony", "place")
+    readonly_fields = ("key", "victim", "testimony", "status_kind", "event_years", "created_at", "updated_at")
+    raw_id_fields = ("place",)
     inlines = [MentionNameInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is m.MentionName:
+            for name in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
+                _rekey(name)
 
 
 @admin.register(m.MentionName)
@@ -85,7 +107,14 @@ class MentionNameAdmin(admin.ModelAdmin):
     list_display = ("text", "script", "position", "mention")
     list_filter = ("script",)
     search_fields = ("text", "mention__key")
-    raw_id_fields = ("mention",)
+    readonly_fields = ("mention",)
+
+    def has_add_permission(self, request):
+        return False  # names are added with their mention (the mention's page here, or intake)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _rekey(obj)
 
 
 @admin.register(m.Testimony)
