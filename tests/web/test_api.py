@@ -104,7 +104,8 @@ def test_testimony_through_the_api_is_found_by_a_latin_spelling(users):
     created = r.json()
     assert created["number"] == "K-00001"
     assert created["victims"][0]["names"] == ["Бақытгүл Жомартқызы"]
-    assert created["victims"][0]["events"] == [{"kind": "detained_camp", "date": "May 2018", "place": ""}]
+    assert created["victims"][0]["events"] == [{"kind": "detained_camp", "date": "May 2018", "place": "",
+                                                "facility": None}]
     t = m.Testimony.objects.get(number="K-00001")
     assert t.recorded_by == users["volunteer"]
     public_id = created["victims"][0]["public_id"]

@@ -252,3 +252,42 @@ def _totp_secret_code(username, step=0):
     from kuager.accounts.models import TwoFactor
 
     return _totp(TwoFactor.objects.get(user__username=username).secret, step)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_phone_width_and_the_facility_picker_in_a_browser(browser, live_server, record, password):
+    """At 390 px nothing is wider than the screen (the intake form's victim block, the victim list); the
+    facility field shows the picked facility's label beside its number."""
+    from kuager.records import models as m
+    from kuager.records.services.roles import add_user
+
+    add_user("volunteer1", "volunteer", password)
+    add_user("viewer1", "viewer", password)
+    for i in range(3):
+        record([f"Invented Verylongnameforthetable{i} Invented Verylongfathername"],
+               events=[("detained_camp", "May 2018")], testifier="Invented Cousin")
+    ds = m.Source.objects.create(key="test-camps", title="Invented facilities dataset", kind="dataset")
+    camp = m.Facility.objects.create(dataset=ds, source_id="F-1", name="Invented camp", town="Yining City",
+                                     prefecture="Ili")
+    base = live_server.url
+
+    def phone(user):
+        page = _login(browser, base, user, password)
+        page.set_viewport_size({"width": 390, "height": 844})
+        return page
+
+    page = phone("volunteer1")
+    page.goto(f"{base}/intake/")
+    _shot(page, "phone-intake")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("document.querySelector('fieldset.victim').getBoundingClientRect().right") <= 390
+    page.fill("#id_v1-e1-facility", str(camp.id))
+    picked = page.locator("#id_v1-e1-facility + .facility-picked")
+    assert picked.inner_text().startswith("Invented camp · Yining City (Құлжа")
+    assert "Ghulja" in picked.inner_text()
+
+    page = phone("viewer1")
+    page.goto(f"{base}/victims/")
+    _shot(page, "phone-victims")
+    assert page.locator("text=Verylongnameforthetable0").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -63,6 +63,8 @@ def _cases(sample):
         ("api_docs", "/api/docs/", PUBLIC),
         ("api_schema", "/api/schema/", PUBLIC),
         ("api_index", "/api/", PUBLIC),
+        ("static", "/static/admin/css/base.css", PUBLIC),
+        ("favicon", "/favicon.ico", PUBLIC),
     ]
 
 

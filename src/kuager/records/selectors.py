@@ -212,7 +212,7 @@ def victim_profile(victim: m.Victim, mentions=None) -> VictimProfile:
     """
     if mentions is None:
         mentions = list(victim.mentions.select_related("testimony", "testimony__testifier", "testimony__source")
-                        .prefetch_related("names", "events", "documents", "appeals"))
+                        .prefetch_related("names", "events__facility", "documents", "appeals"))
     names: dict[str, tuple[str, list[str]]] = {}
     for mn in mentions:
         for n in mn.names.all():

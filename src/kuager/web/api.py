@@ -23,6 +23,8 @@ output, services write.
 
 from __future__ import annotations
 
+import re
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -86,6 +88,17 @@ class SourcedSerializer(serializers.Serializer):
     testimonies = serializers.ListField(child=serializers.CharField())
 
 
+#: an event's facility (from a published dataset: no personal data), or null
+_FACILITY_REF = inline_serializer("FacilityRef", {"id": serializers.IntegerField(), "name": serializers.CharField()},
+                                  allow_null=True)
+
+
+def _facility(event: m.Event) -> dict | None:
+    """``{"id", "name"}`` of the event's facility, or None."""
+    f = event.facility
+    return {"id": f.id, "name": f.name} if f else None
+
+
 class VictimSerializer(serializers.Serializer):
     """A victim's profile as the audience may see it (every value with the testimonies stating it)."""
 
@@ -99,7 +112,7 @@ class VictimSerializer(serializers.Serializer):
     statuses = SourcedSerializer(many=True)
     timeline = serializers.ListField(child=inline_serializer("TimelineEntry", {
         "kind": serializers.CharField(), "date": serializers.CharField(), "place": serializers.CharField(),
-        "testimony": serializers.CharField()}))
+        "facility": _FACILITY_REF, "testimony": serializers.CharField()}))
     testimonies = serializers.ListField(child=serializers.CharField())
     relatives = serializers.ListField(child=inline_serializer("Relative", {
         "testifier": serializers.CharField(), "relation": serializers.CharField(),
@@ -125,7 +138,7 @@ def victim_data(victim: m.Victim, audience: str) -> dict | None:
         "fields": {f.name: [{"value": s.value, "testimonies": s.testimonies} for s in f.values] for f in p.fields},
         "statuses": [{"value": s.value, "testimonies": s.testimonies} for s in p.status],
         "timeline": [{"kind": e.event.kind, "date": e.event.date_text, "place": e.event.place_text,
-                      "testimony": e.testimony.number} for e in p.timeline],
+                      "facility": _facility(e.event), "testimony": e.testimony.number} for e in p.timeline],
         "testimonies": [t.number for t in p.testimonies],
         "relatives": [{"testifier": access.testifier_label(t, audience), "relation": rel, "testimony": t.number}
                       for _, rel, t in p.relatives],
@@ -157,14 +170,14 @@ class TestimonySerializer(TestimonySummarySerializer):
         "names": serializers.ListField(child=serializers.CharField()),
         "events": serializers.ListField(child=inline_serializer("TestimonyEvent", {
             "kind": serializers.CharField(), "date": serializers.CharField(),
-            "place": serializers.CharField()}))}))
+            "place": serializers.CharField(), "facility": _FACILITY_REF}))}))
 
 
 def testimony_data(t: m.Testimony, user) -> dict:
     """The :class:`TestimonySerializer` shape of ``t`` for ``user`` (who may open it: see access.testimonies_for)."""
     audience = access.audience_of(user)
     own = t.recorded_by_id == user.id
-    mentions = t.mentions.prefetch_related("names", "events").select_related("victim").order_by("key")
+    mentions = t.mentions.prefetch_related("names", "events__facility").select_related("victim").order_by("key")
     if audience != access.INTERNAL and not own:
         mentions = [mn for mn in mentions if not mn.confidential]
     data = {
@@ -174,8 +187,8 @@ def testimony_data(t: m.Testimony, user) -> dict:
         "original_text": t.original_text,
         "victims": [{"mention": mn.key, "public_id": mn.victim.public_id if mn.victim else None,
                      "names": [n.text for n in mn.names.all()],
-                     "events": [{"kind": e.kind, "date": e.date_text, "place": e.place_text}
-                                for e in mn.events.all()]} for mn in mentions],
+                     "events": [{"kind": e.kind, "date": e.date_text, "place": e.place_text,
+                                 "facility": _facility(e)} for e in mn.events.all()]} for mn in mentions],
     }
     if audience == access.INTERNAL or own:
         data["testifier_contact"] = t.testifier.contact if t.testifier else ""
@@ -184,7 +197,30 @@ def testimony_data(t: m.Testimony, user) -> dict:
 
 # ----------------------------------------------------------------- serializers (input)
 
-class EventInputSerializer(serializers.Serializer):
+#: names people send for a field that has another one here
+_DID_YOU_MEAN = {"facility": "facility_id", "date": "date_text", "place": "place_text", "birth": "birth_date_text",
+                 "testifier": "testifier_name", "recorded_on": "recorded_on_text"}
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer that refuses fields it does not know (HTTP 400 naming them) instead of dropping them.
+
+    Raises:
+        rest_framework.exceptions.ValidationError: ``{"<unknown field>": ["unknown field; did you mean
+            facility_id? ..."]}`` (in a nested list, under the list's field and the item's position).
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                known = ", ".join(sorted(self.fields))
+                raise serializers.ValidationError({
+                    k: [f"unknown field{'; did you mean ' + _DID_YOU_MEAN[k] + '?' if k in _DID_YOU_MEAN else ''}"
+                        f" (the fields here: {known})"] for k in unknown})
+        return super().to_internal_value(data)
+
+class EventInputSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=m.EventKind.values)
     date_text = serializers.CharField(required=False, allow_blank=True, default="")
     place_text = serializers.CharField(required=False, allow_blank=True, default="")
@@ -192,7 +228,7 @@ class EventInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VictimInputSerializer(serializers.Serializer):
+class VictimInputSerializer(StrictSerializer):
     names = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1)
     relation_of_testifier = serializers.CharField(required=False, allow_blank=True, default="")
     sex = serializers.ChoiceField(choices=["", "female", "male"], required=False, default="")
@@ -209,7 +245,7 @@ class VictimInputSerializer(serializers.Serializer):
     events = EventInputSerializer(many=True, required=False, default=list)
 
 
-class AppealInputSerializer(serializers.Serializer):
+class AppealInputSerializer(StrictSerializer):
     authority = serializers.CharField(max_length=300)
     date_text = serializers.CharField(required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -223,7 +259,7 @@ class AppealInputSerializer(serializers.Serializer):
                   "first, 2 for the second... (as a document upload's victim); empty for every victim")
 
 
-class TestimonyInputSerializer(serializers.Serializer):
+class TestimonyInputSerializer(StrictSerializer):
     """What the intake form holds (see :class:`kuager.records.services.intake.TestimonyInput`)."""
 
     victims = VictimInputSerializer(many=True)
@@ -255,12 +291,12 @@ class TestimonyInputSerializer(serializers.Serializer):
         return intake_service.TestimonyInput(victims=victims, appeals=appeals, **d)
 
 
-class PublicationSerializer(serializers.Serializer):
+class PublicationSerializer(StrictSerializer):
     published = serializers.BooleanField(required=False, allow_null=True, default=None)
     confidential = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(StrictSerializer):
     a = serializers.CharField(help_text="public id of one victim")
     b = serializers.CharField(help_text="public id of the other")
     decision = serializers.ChoiceField(choices=list(review_service.DECISIONS))
@@ -280,10 +316,39 @@ def _error(exc: InputError) -> Response:
 
 # ----------------------------------------------------------------- victims
 
-_FILTER_PARAMS = [OpenApiParameter(k, str, required=False) for k in wsel.FILTERS]
+_FILTER_DOCS = {
+    "status": (str, "the current status (an event kind, e.g. detained_camp)"),
+    "ethnicity": (str, "as recorded, e.g. Kazakh"),
+    "citizenship": (str, "as recorded, e.g. Kazakhstan"),
+    "place": (str, "a prefecture, county or town in any script (Ghulja, Құлжа, 伊宁市...)"),
+    "facility": (int, "a facility number (the id in /facilities/); anything else: 400"),
+    "year": (int, "a year an event overlaps (1900-2100); anything else: 400"),
+}
+_FILTER_PARAMS = [OpenApiParameter(k, _FILTER_DOCS[k][0], required=False, description=_FILTER_DOCS[k][1])
+                  for k in wsel.FILTERS]
 _PAGED_ROWS = inline_serializer("VictimPage", {
     "count": serializers.IntegerField(), "page": serializers.IntegerField(), "pages": serializers.IntegerField(),
     "results": VictimRowSerializer(many=True)})
+
+
+def _filters(request: Request) -> dict[str, str]:
+    """The list filters of a request's query (:data:`kuager.web.selectors.FILTERS`).
+
+    Raises:
+        rest_framework.exceptions.ValidationError: (HTTP 400, ``{"facility": ["..."]}``) when ``facility``
+            is not a facility number (a positive whole number) or ``year`` not a year (1900-2100): a filter
+            that cannot be applied is refused rather than ignored.
+    """
+    filters = {k: request.query_params.get(k, "").strip() for k in wsel.FILTERS}
+    errors = {}
+    if filters["facility"] and not (filters["facility"].isdigit() and int(filters["facility"]) >= 1):
+        errors["facility"] = [f"facility must be a facility number (a whole number, e.g. 12), not "
+                              f"{filters['facility'][:50]!r}; /api/victims/?place= takes a town or prefecture"]
+    if filters["year"] and not (filters["year"].isdigit() and 1900 <= int(filters["year"]) <= 2100):
+        errors["year"] = [f"year must be a year between 1900 and 2100, not {filters['year'][:50]!r}"]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return filters
 
 
 @extend_schema(operation_id="victims_list", responses=_PAGED_ROWS,
@@ -296,7 +361,7 @@ def victims(request: Request) -> Response:
     """Victims the user may see: search by any spelling or Chinese ID number, filters, 50 a page."""
     audience = access.audience_of(request.user)
     q = request.query_params.get("q", "").strip()[:200]
-    filters = {k: request.query_params.get(k, "") for k in wsel.FILTERS}
+    filters = _filters(request)
     if q:
         paginator, page = _page_of(request, wsel.search(q, audience, filters))
         found = page.object_list
@@ -344,9 +409,13 @@ _PAGED_TESTIMONIES = inline_serializer("TestimonyPage", {
 
 
 @extend_schema(methods=["GET"], operation_id="testimonies_list", responses=_PAGED_TESTIMONIES,
-               parameters=[OpenApiParameter("page", int, required=False)])
+               parameters=[OpenApiParameter("page", int, required=False)],
+               description="The testimonies the user may open (volunteers: the ones they recorded), 50 a page.")
 @extend_schema(methods=["POST"], operation_id="testimonies_create", request=TestimonyInputSerializer,
-               responses={201: TestimonySerializer})
+               responses={201: TestimonySerializer},
+               description="Record a testimony with its testifier, victims, events and appeals through the "
+                           "intake service (volunteer, editor, admin). Answers 201 with the new number and each "
+                           "victim's public id; files follow with POST /api/testimonies/{number}/documents/.")
 @api_view(["GET", "POST"])
 @permission_classes([needs("records.add_testimony", "records.view_testimony", any_of=True)])
 def testimonies(request: Request) -> Response:
@@ -525,7 +594,7 @@ def public_victim_data(victim: m.Victim) -> dict | None:
 def public_victims(request: Request) -> Response:
     """Published victims, as the public site lists them (anyone; only what consent allows), 50 a page."""
     q = request.query_params.get("q", "").strip()[:200]
-    filters = {k: request.query_params.get(k, "") for k in wsel.FILTERS}
+    filters = _filters(request)
     if q:
         paginator, page = _page_of(request, wsel.search(q, access.PUBLIC, filters))
         found = page.object_list
@@ -550,6 +619,32 @@ def public_victim(request: Request, public_id: str) -> Response:
 
 # ----------------------------------------------------------------- documentation page (offline)
 
+_SPHINX_ROLE = re.compile(r":(?:func|mod|class|meth|attr|data|exc|obj):`~?([^`]+)`")
+
+
+def plain_text(text: str) -> str:
+    """``text`` without Sphinx markup (``:func:`kuager.x.f``` -> ``kuager.x.f``, double backquotes dropped),
+    for readers of the API's description and of /api/docs/."""
+    return _SPHINX_ROLE.sub(r"\1", text or "").replace("``", "")
+
+
+def clean_schema_texts(result, generator, request, public):
+    """drf-spectacular post-processing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``): every
+    ``description`` and ``summary`` of the schema in plain text (:func:`plain_text`). Returns the schema."""
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("description", "summary") and isinstance(v, str):
+                    node[k] = plain_text(v)
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(result)
+    return result
+
+
 def api_docs(request):
     """A plain HTML page listing the endpoints from the OpenAPI schema (no CDN, no JavaScript)."""
     from django.shortcuts import render
@@ -561,7 +656,7 @@ def api_docs(request):
         for method, op in ops.items():
             if method in ("get", "post", "put", "patch", "delete"):
                 endpoints.append({"method": method.upper(), "path": path, "id": op.get("operationId", ""),
-                                  "description": (op.get("description") or "").strip(),
+                                  "description": plain_text(op.get("description") or "").strip(),
                                   "params": [p["name"] for p in op.get("parameters", []) if p.get("in") == "query"]})
     return render(request, "web/api_docs.html", {"endpoints": endpoints, "info": schema.get("info", {})})
 

@@ -289,7 +289,7 @@ class SearchForm(forms.Form):
         self.fields["ethnicity"].choices = [("", _("any"))] + [(x, x) for x in choices.get("ethnicity", [])]
         self.fields["citizenship"].choices = [("", _("any"))] + [(x, x) for x in choices.get("citizenship", [])]
         self.fields["facility"].widget = forms.TextInput(attrs={  # the picker of the intake form
-            "list": "facility-options", "autocomplete": "off", "inputmode": "numeric",
+            "list": "facility-options", "autocomplete": "off",
             "placeholder": _("town or name, then pick")})
 
     def filters(self) -> dict[str, str]:

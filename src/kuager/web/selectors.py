@@ -150,36 +150,72 @@ def facility_options() -> list[tuple[int, str]]:
     """Every facility as ``(id, label)`` for the pickers of the intake and search forms.
 
     A volunteer knows a camp by its town in their own language, not by a number: the label holds
-    the facility's name, its town and prefecture as published, and the town's Kazakh, Uyghur and
-    Chinese names from the gazetteer (:func:`kuager.gazetteer.places.lookup`), so typing Құлжа or
-    伊宁 in the field offers the facilities of Yining.
+    the facility's name, its town and prefecture as published, and the town's other names from the
+    gazetteer (:func:`kuager.gazetteer.places.lookup`): Kazakh, Uyghur and Chinese first, then the
+    Latin-script forms (``kk_latn``, ``ug_latn``, ``en``), each once (compared case-insensitively), so
+    typing Құлжа, 伊宁, Ghulja or Kulja in the field offers the facilities of Yining.
+
+    Labels are unique: when two facilities would read alike (a dataset's compound and its
+    sub-compound, "Gongliu - I" A and B), each gets its type and its id in the dataset
+    (``source_id`` and ``sub_id``), and the dataset's key if that is still not enough.
 
     Returns:
-        ``[(facility id, "Name · Town (Құлжа / غۇلجا / 伊宁市) · Prefecture"), ...]`` ordered by
-        prefecture, town and name; cached until the data changes.
+        ``[(facility id, "Name · Town (Құлжа / غۇلجا / 伊宁市 / Qūlja / Ghulja / Kulja...) · Prefecture"), ...]``
+        ordered by prefecture, town and name; cached until the data changes.
     """
     from kuager.gazetteer.places import lookup
 
     def other_names(town: str) -> str:
         forms: list[str] = []
-        for p in lookup(town):
-            for col in ("kk_cyrl", "ug_arab", "zh"):
+        places = lookup(town)
+        for col in ("kk_cyrl", "ug_arab", "zh"):
+            for p in places:
                 forms.extend(p.forms.get(col, ())[:1])
-        forms = [f for f in dict.fromkeys(forms) if f and f.casefold() != town.casefold()]
-        return f" ({' / '.join(forms)})" if forms else ""
+        for col in ("kk_latn", "ug_latn", "en"):
+            for p in places:
+                forms.extend(p.forms.get(col, ()))
+        seen = {town.casefold()}
+        out = []
+        for f in forms:
+            if f and f.casefold() not in seen:
+                seen.add(f.casefold())
+                out.append(f)
+        return f" ({' / '.join(out)})" if out else ""
 
     def compute() -> list[tuple[int, str]]:
-        rows = m.Facility.objects.order_by("prefecture", "town", "name", "id").values_list(
-            "id", "name", "town", "prefecture")
-        out = []
-        for fid, name, town, prefecture in rows:
-            parts = [name or f"#{fid}"]
+        rows = list(m.Facility.objects.order_by("prefecture", "town", "name", "id").values_list(
+            "id", "name", "town", "prefecture", "facility_type", "source_id", "sub_id", "dataset__key"))
+        towns: dict[str, str] = {}
+
+        def label(row, detail: int) -> str:
+            fid, name, town, prefecture, kind, sid, sub, dataset = row
+            head = name or f"#{fid}"
+            if detail:
+                extra = [x for x in (kind, " ".join(x for x in (sid, sub) if x)) if x]
+                if detail > 1:
+                    extra.append(dataset)
+                head += f" ({'; '.join(extra)})" if extra else ""
+            parts = [head]
             if town:
-                parts.append(town + other_names(town))
+                if town not in towns:
+                    towns[town] = town + other_names(town)
+                parts.append(towns[town])
             if prefecture and prefecture != town:
                 parts.append(prefecture)
-            out.append((fid, " · ".join(parts)))
-        return out
+            return " · ".join(parts)
+
+        labels = [label(r, 0) for r in rows]
+        for detail in (1, 2, 3):
+            counts: dict[str, int] = {}
+            for x in labels:
+                counts[x] = counts.get(x, 0) + 1
+            if all(n == 1 for n in counts.values()):
+                break
+            if detail == 3:  # the same dataset key, id and sub-id cannot occur twice; kept for safety
+                labels = [x if counts[x] == 1 else f"{x} · #{r[0]}" for x, r in zip(labels, rows)]
+            else:
+                labels = [x if counts[x] == 1 else label(r, detail) for x, r in zip(labels, rows)]
+        return [(r[0], x) for r, x in zip(rows, labels)]
 
     return wcache.cached("facility-options", None, compute)
 

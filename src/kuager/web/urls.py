@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import include, path, re_path
 
 from drf_spectacular.views import SpectacularAPIView
@@ -11,6 +12,7 @@ from kuager.web import advocacy, api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="web/login.html",
                                                          authentication_form=account_views.LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -59,4 +61,7 @@ urlpatterns = [
     path("api/", api.api_index, name="api_index"),
     re_path(r"^api/(?P<rest>.*)$", api.api_not_found, name="api_not_found"),  # after every other api/ path
     path("admin/", admin.site.urls),
+    # the admin's CSS and JS, found in the installed apps (no collectstatic needed), whatever DEBUG says:
+    # `kuager serve` runs Django's server without debug mode, which serves no static files by itself
+    re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True}, name="static"),
 ]

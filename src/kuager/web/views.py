@@ -35,6 +35,19 @@ def _page(request: HttpRequest, items):
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+#: the site's icon: a "K" in the accent colour (SVG; every current browser takes it at /favicon.ico)
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" '
+           'fill="#8a3b12"/><path d="M4 3h2v4l4-4h2.5l-4.5 4.5 4.8 5.5h-2.6l-3.6-4.2-.6.6V13H4z" fill="#fff"/></svg>')
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``: the site's icon (SVG), cached for a day; anyone."""
+    response = HttpResponse(FAVICON, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """Start page: the public site for visitors; intake for volunteers; the dashboard for the team."""
     user = request.user
@@ -217,6 +230,12 @@ def _victim_list(request, audience: str, template: str) -> HttpResponse:
     filters = form.filters() if request.GET else {}
     # ?published=no (the team): only victims not published yet, e.g. a volunteer's, waiting for an editor
     unpublished = audience != access.PUBLIC and request.GET.get("published") == "no"
+    if request.GET and any(k in form.errors for k in wsel.FILTERS):
+        # a filter that cannot be read (?facility=Ghulja: not a number) matches nobody; the form shows why,
+        # rather than the whole list under the error as if the filter had been applied
+        page = _page(request, [])
+        return render(request, template, {"form": form, "page": page, "rows": [], "q": q,
+                                          "unpublished": unpublished, "facility_options": wsel.facility_options()})
     if q:
         found = wsel.search(q, audience, filters)
         page = _page(request, [v for v in found if not v.published] if unpublished else found)

@@ -78,6 +78,24 @@
     document.getElementById("appeals").appendChild(fromTemplate("appeal-template", {"__A__": n}));
     counter.value = n;
   });
+  // the facility field holds a number once a facility is picked: show the picked facility's label beside it
+  function showFacility(input) {
+    var note = input.nextElementSibling;
+    if (!note || !note.classList.contains("facility-picked")) {
+      note = document.createElement("span");
+      note.className = "facility-picked muted";
+      input.insertAdjacentElement("afterend", note);
+    }
+    var label = "";
+    document.querySelectorAll("#facility-options option").forEach(function (o) {
+      if (input.value.trim() && o.value === input.value.trim()) { label = o.textContent; }
+    });
+    note.textContent = label;
+  }
+  form.addEventListener("input", function (e) {
+    if (e.target.getAttribute && e.target.getAttribute("list") === "facility-options") { showFacility(e.target); }
+  });
+  form.querySelectorAll("input[list=facility-options]").forEach(function (i) { if (i.value) { showFacility(i); } });
   document.querySelectorAll("textarea.names").forEach(function (t) {
     if (t.value.trim()) { t.dispatchEvent(new Event("input")); }
   });
