@@ -70,8 +70,9 @@ def test_after_a_change_on_a_small_database_the_estimate_counts_what_the_card_co
 
     from kuager.web import cache as wcache
 
-    if costly:  # as at 100,000 victims: the last estimate is reused, and the page says from how many people
-        monkeypatch.setattr(wcache, "CHEAP", 0)
+    # as at 100,000 victims: the last estimate is reused, and the page says from how many people; else any
+    # computation counts as cheap (not the wall-clock 0.5 s: on a loaded machine a small one took longer)
+    monkeypatch.setattr(wcache, "CHEAP", 0 if costly else float("inf"))
 
     header = ("testimony_no,recorded_on,channel,source,testifier_name,testifier_citizenship,testifier_residence,"
               "relation_to_victim,victim_name,victim_sex,victim_age,victim_age_as_of,victim_ethnicity,"
