@@ -181,10 +181,11 @@ def run_kuager(dataset: str, df: pd.DataFrame, threads: int, engine: str = "duck
                       engine=engine, **_apart())
     steps = {k: round(v, 1) for k, v in result.stats.items() if k.startswith(("seconds_", "cpu_"))}
     table = result.predictions.physical_name
-    if result.stats.get("score_chunks"):
-        # scored in chunks, the predictions hold only the pairs kept: count all candidate pairs
+    if "seconds_blocking" in result.stats:
+        # above LARGE the predictions hold only the pairs kept after scoring: count all candidate pairs
         table = "(select join_key_l as unique_id_l, join_key_r as unique_id_r from __kuager_blocked_pairs)"
-        steps["score_chunks"] = result.stats["score_chunks"]
+        steps["score_chunks"] = result.stats.get("score_chunks", 1)
+        steps["unscored_contradicting"] = result.stats.get("unscored_pairs")
     return result.clusters, {"candidate_pairs": result.stats["candidate_pairs"],
                              "_pairs": (result.linker, table), "steps": steps}
 

@@ -122,6 +122,21 @@ def test_apart_constraints_follow_merged_clusters():
     assert groups(r) == [["w", "x", "y"], ["z"]]
 
 
+def test_apart_constraints_are_carried_through_merges_on_both_sides():
+    # a-b, d-e, b-c, e-f, c-d, a-g, g-f strongest first; a/e and c/f unlike. Worked by hand:
+    # {a,b} and {d,e} form, c joins a-b, f joins d-e (f is unlike c only), c-d is skipped
+    # (a/e), g joins a, g-f is skipped (g's cluster holds c, unlike f)
+    q = pairs(("a", "b", 0.99), ("d", "e", 0.98), ("b", "c", 0.97), ("e", "f", 0.96), ("c", "d", 0.95),
+              ("a", "g", 0.94), ("g", "f", 0.93))
+    ids = list("abcdefg")
+    assert groups(cluster(ids, q, 0.9, apart=[("a", "e"), ("c", "f")])) == [list("abcg"), list("def")]
+    # a person's "same" c-d comes first, over the model's constraints: {c,d,e} then keeps a
+    # (a/e) and f (c/f) out, and f joins a's cluster through g
+    r = cluster(ids, q, 0.9, [("c", "d", "same")], apart=[("a", "e"), ("c", "f")])
+    assert groups(r) == [list("abfg"), list("cde")]
+    assert r.clusters["e"] == "c" and r.clusters["g"] == "a" and r.conflicts == []
+
+
 def test_constrained_components_are_redone_each_on_its_own():
     # three components: p-q-r-s (chain, p and s unlike), t-u-v (a "different" t-v with a
     # conflicting "same" u-v), x-y (no constraint). Edges listed weakest first and

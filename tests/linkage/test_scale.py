@@ -138,3 +138,67 @@ def test_chunk_pairs_below_one_is_refused(data):
 
     with pytest.raises(KuagerError, match="chunk_pairs"):
         link(data[0], chunk_pairs=0)
+
+
+def test_shared_key_levels_are_list_overlaps(large, data):
+    # the father and place levels "share a key", worked out here from the features' key lists
+    feats = ft.prepare(data[0]).set_index("unique_id")
+    p = large.pairs
+    checked = 0
+    for row in p.itertuples(index=False):
+        a, b = feats.loc[row.unique_id_l], feats.loc[row.unique_id_r]
+        if a.father_keys is not None and b.father_keys is not None and a.father_canon != b.father_canon:
+            shared = bool(set(a.father_keys) & set(b.father_keys))
+            assert (row.gamma_father == 3) == shared
+            checked += 1
+        if a.place_keys is not None and b.place_keys is not None:
+            top = max(large.level_labels["place"])
+            assert (row.gamma_place == top) == bool(set(a.place_keys) & set(b.place_keys))
+    assert checked > 10
+    assert "list_intersect" not in str(large.params) and "list_has_any(father_keys_l" in str(large.params)
+
+
+def test_contradicting_name_pairs_go_unscored_to_keep_apart(monkeypatch):
+    # more mentions than `data`: namesakes of another birth year or sex (SYNTHETIC)
+    rows, _, _ = synth.generate(2000, seed=5)
+    df = pd.DataFrame(rows).drop(columns=["synthetic"])
+    monkeypatch.setattr(model, "LARGE", 1)
+    kw = dict(threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB", keep_linker=True)
+    monkeypatch.setattr(model, "SKIP_CONTRADICTING", False)
+    scored = link(df, **kw)
+    monkeypatch.setattr(model, "SKIP_CONTRADICTING", True)
+    skipped = link(df, params=scored.params, **kw)
+
+    def table(result):
+        return result.linker.misc.query_sql(f"select * from {result.predictions.physical_name}",
+                                           output_type="pandas")
+
+    every, kept = table(scored), table(skipped)
+    assert skipped.stats["candidate_pairs"] == scored.stats["candidate_pairs"]
+    # expected unscored: the scored pairs whose birth years are more than 3 apart or whose sex
+    # differs, from the features, unless they share an ID or a full birth date (other rules)
+    feats = ft.prepare(df).set_index("unique_id")
+    a = feats.reindex(every.unique_id_l).reset_index(drop=True)
+    b = feats.reindex(every.unique_id_r).reset_index(drop=True)
+    import numpy as np
+
+    lo_a, hi_a = a.by_lo.astype("Float64").to_numpy(), a.by_hi.astype("Float64").to_numpy()
+    lo_b, hi_b = b.by_lo.astype("Float64").to_numpy(), b.by_hi.astype("Float64").to_numpy()
+    birth = np.nan_to_num(np.maximum(lo_a - hi_b, lo_b - hi_a).astype(float), nan=0) > 3
+    sex = (a.sex.notna() & b.sex.notna() & (a.sex.to_numpy() != b.sex.to_numpy())).to_numpy()
+    other_rule = ((a.cid.notna() & (a.cid.to_numpy() == b.cid.to_numpy()))
+                  | (a.birth_date.notna() & (a.birth_date.to_numpy() == b.birth_date.to_numpy()))).to_numpy()
+    want = every[(birth | sex) & ~other_rule]
+    assert len(want) < len(every)
+    got = kept[kept.match_probability.isna()]
+    assert len(want) > 5 and skipped.stats["unscored_pairs"] == len(got)
+    assert set(zip(got.unique_id_l, got.unique_id_r)) == set(zip(want.unique_id_l, want.unique_id_r))
+    # the others are scored as before
+    scored_kept = kept[kept.match_probability.notna()].set_index(["unique_id_l", "unique_id_r"]).match_probability
+    before = every.set_index(["unique_id_l", "unique_id_r"]).match_probability.reindex(scored_kept.index)
+    assert (before.to_numpy() == scored_kept.to_numpy()).all()
+    # no cluster holds both records of an unscored pair: they are kept apart
+    for l, r in zip(got.unique_id_l, got.unique_id_r):
+        assert skipped.clusters[l] != skipped.clusters[r]
+    assert not set(zip(skipped.pairs.unique_id_l, skipped.pairs.unique_id_r)) & set(zip(got.unique_id_l,
+                                                                                        got.unique_id_r))

@@ -81,7 +81,9 @@ class LinkResult:
         conflicts: "same" decisions not honoured because they contradict "different" ones.
         stats: counts and seconds: records, candidate_pairs, clusters, seconds_features,
             seconds_train (with seconds_blocking above ``model.LARGE``), seconds_predict
-            (with seconds_scoring when scored in chunks, then score_chunks),
+            (with seconds_scoring above ``model.LARGE``, then score_chunks when more than one,
+            and unscored_pairs: candidate pairs whose birth years or sex contradict, passed
+            to the keep-apart step without a score, ``model.SKIP_CONTRADICTING``),
             seconds_cluster (with seconds_apart), apart_pairs (pairs kept apart by the
             model, see ``apart_below``), cluster_apart_pairs (of those, the members of one
             cluster never compared, :func:`_cluster_contradictions`; DuckDB only),
@@ -177,7 +179,9 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             chunks and only those at or above the review band's or threshold's floor, or
             contradicting (for ``apart_below``), are kept
             (:func:`kuager.linkage.model.predict_in_chunks`). Same clusters, probabilities,
-            ``pairs`` and ``review`` either way; ``predictions`` then holds the kept pairs only.
+            ``pairs`` and ``review`` either way; ``predictions`` then holds the kept pairs only
+            (above ``LARGE`` always: with the unscored contradicting pairs of
+            :data:`kuager.linkage.model.SKIP_CONTRADICTING`, whose ``match_probability`` is NULL).
         ambiguous_margin: bits (default :data:`AMBIGUOUS_MARGIN`), or None (off). A
             record whose pairs at or above the threshold reach two clusters that are kept
             apart (by ``apart_below`` or "different" decisions) about equally well (the
@@ -250,12 +254,19 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     # where the candidate pairs are counted: the scored table, or (in chunks, where only
     # the pairs needed later are kept) the blocked pairs
     counted, id_l, id_r = None, "unique_id_l", "unique_id_r"
-    if chunks > 1:
-        progress.say(f"Scoring {n_blocked} candidate pairs in {chunks} chunks")
+    if n_blocked is not None:
+        # above LARGE always this way, even in one chunk: the contradicting pairs that are
+        # not scored (model.SKIP_CONTRADICTING) reach the keep-apart step only here
+        if chunks > 1:
+            progress.say(f"Scoring {n_blocked} candidate pairs in {chunks} chunks")
         pred = model.predict_in_chunks(linker, chunks, floor, apart_below is not None and apart_below > 0)
         stats["seconds_scoring"] = time.perf_counter() - t0
         counted, id_l, id_r = "__kuager_blocked_pairs", "join_key_l", "join_key_r"
-        stats["score_chunks"] = chunks
+        stats["unscored_pairs"] = int(linker.misc.query_sql(
+            f"select count(*) as n from {pred.physical_name} where match_probability is null",
+            output_type="pandas")["n"].iloc[0])
+        if chunks > 1:
+            stats["score_chunks"] = chunks
     elif duck:
         # the compared values are fetched below for the review pairs only: on every scored
         # pair (tens of millions at a million mentions) they would fill the memory
@@ -448,7 +459,8 @@ def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame
         f"join {ref.physical_name} a on t.unique_id_l = a.uid join {ref.physical_name} b on t.unique_id_r = b.uid "
         # "a.comp - b.comp = 0", not "a.comp = b.comp": as an equality DuckDB may join the
         # components with themselves first (size squared rows; 13 GB spilled at a million)
-        f"where a.comp - b.comp = 0 and t.match_probability < {float(below)} and ({contradiction})",
+        # (a pair not scored for its contradiction, model.SKIP_CONTRADICTING, has no probability)
+        f"where a.comp - b.comp = 0 and coalesce(t.match_probability, 0) < {float(below)} and ({contradiction})",
         output_type="pandas")
     if not len(out):
         return empty

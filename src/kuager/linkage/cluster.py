@@ -331,19 +331,17 @@ def _greedy_one(m, el, er, ep, constraints):
             x = parent[x]
         return x
 
-    forbid: list[dict[int, set[int]]] = [{}, {}]  # root -> partners, for hard and soft
+    # root -> the roots it must stay apart from, for hard and soft; kept as roots (a merge
+    # renames the absorbed root in its partners' sets), so a check is one set lookup. The
+    # absorbing root is the one with more partners, so each partner set is renamed at most
+    # O(log) times; the cluster's label (smallest node) is worked out at the end. Checking
+    # every partner's root instead (set of nodes) took 391 CPU s at a million mentions.
+    forbid: list[dict[int, set[int]]] = [{}, {}]
     for k, arr in enumerate(constraints):
         for a, b in arr.tolist():
             forbid[k].setdefault(a, set()).add(b)
             forbid[k].setdefault(b, set()).add(a)
-
-    def blocked(kind: int, ra: int, rb: int) -> bool:
-        fa, fb = forbid[kind].get(ra), forbid[kind].get(rb)
-        if not fa or not fb:
-            return False
-        if len(fa) > len(fb):
-            fa, rb = fb, ra
-        return any(find(x) == rb for x in fa)
+    hard, soft = forbid
 
     skipped: dict[int, bool] = {}
     for k in range(len(el)):
@@ -351,21 +349,36 @@ def _greedy_one(m, el, er, ep, constraints):
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
-        if blocked(0, ra, rb):
+        if rb in hard.get(ra, ()):
             skipped[k] = True
             continue
-        if ep[k] <= 1.0 and blocked(1, ra, rb):
+        if ep[k] <= 1.0 and rb in soft.get(ra, ()):
             skipped[k] = False
             continue
-        if ra > rb:
+        if len(soft.get(ra, ())) + len(hard.get(ra, ())) < len(soft.get(rb, ())) + len(hard.get(rb, ())):
             ra, rb = rb, ra
-        parent[rb] = ra
+        parent[rb] = ra   # rb is absorbed into ra
         for f in forbid:
             moved = f.pop(rb, None)
-            if moved:
-                mine = f.setdefault(ra, set())
-                if len(mine) < len(moved):
-                    f[ra] = moved
-                    moved = mine
-                f[ra].update(moved)
-    return np.array([find(i) for i in range(m)], dtype=np.int64), skipped
+            if not moved:
+                continue
+            moved.discard(ra)   # a person's "same" joined two clusters kept apart by the model
+            for x in moved:
+                partners = f[x]
+                partners.discard(rb)
+                partners.add(ra)
+            f.get(ra, set()).discard(rb)
+            mine = f.get(ra)
+            if mine is None:
+                f[ra] = moved
+            elif len(mine) < len(moved):
+                moved.update(mine)
+                f[ra] = moved
+            else:
+                mine.update(moved)
+    root = np.array([find(i) for i in range(m)], dtype=np.int64)
+    # label each cluster by its smallest node
+    smallest = np.full(m, m, dtype=np.int64)
+    np.minimum.at(smallest, root, np.arange(m, dtype=np.int64))
+    return smallest[root], skipped
+
