@@ -10,6 +10,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from kuager import vocabulary
 from kuager.dates import PartialDate
 from kuager.records import models as m
 
@@ -115,7 +116,9 @@ class Sourced:
 class ProfileField:
     """One field of a victim's profile: every value stated, side by side.
 
-    ``conflict`` is True when testimonies state different values.
+    ``conflict`` is True when testimonies state different values; the same value in
+    two languages or scripts is no conflict (:func:`same_value`). ``values`` keep each
+    testimony's own wording (the originals are evidence).
     """
 
     name: str
@@ -124,7 +127,32 @@ class ProfileField:
 
     @property
     def conflict(self) -> bool:
-        return len(self.values) > 1
+        vals = [s.value for s in self.values]
+        return any(not same_value(self.name, a, b) for i, a in enumerate(vals) for b in vals[i + 1:])
+
+
+def same_value(field_name: str, a: str, b: str) -> bool:
+    """Whether two stated values of a profile field are the same value, whatever their language or script.
+
+    Ethnicity and citizenship: one canonical code of :mod:`kuager.vocabulary` ("Kazakh" and
+    "қазақ"; "Kazakhstan" and "Қазақстан"). Place of origin: the gazetteer names a common
+    division (:func:`kuager.gazetteer.places.place_codes` intersect: "Ghulja" and "Құлжа").
+    Otherwise, and for values neither knows: equal text.
+    """
+    if a == b:
+        return True
+    if field_name in (vocabulary.ETHNICITY, vocabulary.CITIZENSHIP):
+        return vocabulary.same(field_name, a, b)
+    if field_name == "place_of_origin":
+        from kuager.gazetteer.places import place_codes
+
+        return bool(set(place_codes(a)) & set(place_codes(b)))
+    return False
+
+
+def same_values(field_name: str, a: list[str], b: list[str]) -> bool:
+    """Whether two lists of stated values share a value in the sense of :func:`same_value`."""
+    return any(same_value(field_name, x, y) for x in a for y in b)
 
 
 @dataclass
@@ -274,6 +302,9 @@ def counts(profiles: list[VictimProfile]) -> dict[str, Counter]:
 
     A victim with conflicting values counts once under each value stated
     (so columns can sum to more than the number of victims; the report says so).
+    Ethnicity and citizenship count by canonical value (:mod:`kuager.vocabulary`):
+    "Kazakh" and "қазақ" are one value, counted under its English label ("Kazakh");
+    values the vocabulary does not know count under their own text.
     """
     out: dict[str, Counter] = defaultdict(Counter)
     for p in profiles:
@@ -281,7 +312,9 @@ def counts(profiles: list[VictimProfile]) -> dict[str, Counter]:
         fields = {f.name: f for f in p.fields}
         for fname in ("ethnicity", "citizenship", "sex"):
             vals = [s.value for s in fields[fname].values] or ["unknown"]
-            for v in vals:
+            if fname != "sex":
+                vals = [vocabulary.label(fname, v) for v in vals]
+            for v in dict.fromkeys(vals):
                 out[fname][v] += 1
         year = first_trouble_year(p)
         out["year"][str(year) if year else "unknown"] += 1
