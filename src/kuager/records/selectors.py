@@ -203,18 +203,44 @@ def profile_headline(profile: VictimProfile, script: str = "") -> str:
     return headline_name([(text, scr) for text, scr, numbers in profile.names for _ in numbers or [""]], script)
 
 
+class BirthText(str):
+    """A birth as English words (records stay language-neutral: reports, letters, files) that also
+    keeps its parts, so a page can say it in the reader's language (:func:`kuager.web.labels.birth_words`).
+
+    Attributes:
+        year_min, year_max: the birth years allowed (inclusive).
+        age: the age stated, or None.
+        as_of: when the age was true, as given ("" when not said).
+    """
+
+    year_min: int
+    year_max: int
+    age: int | None
+    as_of: str
+
+    def __new__(cls, year_min: int, year_max: int, age: int | None = None, as_of: str = ""):
+        if year_min == year_max:
+            text = str(year_min)
+        else:
+            text = f"{year_min} or {year_max}" if year_max == year_min + 1 else f"{year_min}–{year_max}"
+        if age is not None:
+            text += f" (aged {age} in {as_of})" if as_of else f" (aged {age})"
+        obj = super().__new__(cls, text)
+        obj.year_min, obj.year_max, obj.age, obj.as_of = year_min, year_max, age, as_of
+        return obj
+
+    def __reduce__(self):  # pickled by the page caches
+        return (BirthText, (self.year_min, self.year_max, self.age, self.as_of))
+
+
 def birth_text(mn: m.Mention) -> str:
-    """A mention's birth as words: "1994 or 1995 (aged 23 in 2018-05)", or "" when unknown."""
+    """A mention's birth as words: "1994 or 1995 (aged 23 in 2018-05)", or "" when unknown.
+
+    Returns a :class:`BirthText` (a ``str``; English words, its parts kept for translation) or "".
+    """
     if mn.birth_year_min is None:
         return ""
-    if mn.birth_year_min == mn.birth_year_max:
-        text = str(mn.birth_year_min)
-    else:
-        text = f"{mn.birth_year_min} or {mn.birth_year_max}" if mn.birth_year_max == mn.birth_year_min + 1 \
-            else f"{mn.birth_year_min}–{mn.birth_year_max}"
-    if mn.age is not None:
-        text += f" (aged {mn.age} in {mn.age_as_of_text})" if mn.age_as_of_text else f" (aged {mn.age})"
-    return text
+    return BirthText(mn.birth_year_min, mn.birth_year_max, mn.age, mn.age_as_of_text or "")
 
 
 def _sourced(pairs) -> list[Sourced]:

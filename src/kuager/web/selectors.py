@@ -19,6 +19,7 @@ from kuager.records import models as m
 from kuager.records import selectors as rsel
 from kuager.web import access
 from kuager.web import cache as wcache
+from kuager.web import labels
 
 #: Most victims sharing one name key that the review queue pairs up (larger blocks are
 #: common names; the linkage engine handles those).
@@ -54,6 +55,8 @@ class VictimRow:
     birth: str
     testimonies: int
     score: float | None = None
+    #: the births as :class:`~kuager.records.selectors.BirthText` (pages translate them; ``birth`` is English)
+    births: list = field(default_factory=list)
 
 
 def victim_rows(victims, audience: str, script: str = "") -> list[VictimRow]:
@@ -77,7 +80,7 @@ def victim_rows(victims, audience: str, script: str = "") -> list[VictimRow]:
         others = [t for t, _ in ordered_names(list(dict.fromkeys(held)), script) if t != name]
         births = sorted({rsel.birth_text(mn) for mn in ms} - {""})
         rows.append(VictimRow(v, name, list(dict.fromkeys(others)), "; ".join(births),
-                              len({mn.testimony_id for mn in ms})))
+                              len({mn.testimony_id for mn in ms}), births=births))
     return rows
 
 
@@ -342,7 +345,7 @@ def lookup(query: str, audience: str, limit: int = 8, script: str = "") -> list[
     victims = search(query, audience, limit=limit)
     rows = victim_rows(victims, audience, script)
     return [{"public_id": r.victim.public_id, "name": r.name, "other_names": r.other_names[:5],
-             "birth": r.birth, "testimonies": r.testimonies} for r in rows]
+             "birth": "; ".join(labels.birth_words(x) for x in r.births), "testimonies": r.testimonies} for r in rows]
 
 
 # ----------------------------------------------------------------- review queue

@@ -22,6 +22,12 @@ def label(value, table: str):
 
 
 @register.filter
+def birth(value):
+    """``{{ value|birth }}``: a birth in the reader's language, bidi-isolated (:func:`labels.birth_words`)."""
+    return labels.birth_words(value)
+
+
+@register.filter
 def vocab(value, kind: str):
     """``{{ value|vocab:"ethnicity" }}``: an ethnicity or citizenship in the reader's language when
     :mod:`kuager.vocabulary` knows it ("Kazakh" -> "қазақ" on a Kazakh page), else as given."""
