@@ -203,7 +203,8 @@ def parse_partial_date(text: str | None, *, file: str | None = None, row: int | 
     "15 мая 2018", "в мае 2018 года"; Kazakh "мамыр 2018", "2018 жылы мамырда",
     "2019 жылдың наурызы"), seasons (весна/лето/осень/зима, көктем/жаз/күз/қыс),
     qualifiers (начало/середина/конец 2018 = early/mid/late; "2018 жылдың
-    басы/ортасы/соңы"), alternatives ("2017 или 2018", "2017 немесе 2018") and
+    басы/ортасы/соңы"), alternatives ("2017 или 2018", "2017 немесе 2018"),
+    ranges ("с 2017 по 2018", "между 2017 и 2019", "2017-2018 жылдары"), and
     unknown ("неизвестно", "не известно", "белгісіз"). Chinese "2018年5月",
     "2017年年中", "2017或2018" and "不详" are read too. Month names are those of the
     Russian and Kazakh calendars (Kazakh: қаңтар, ақпан, наурыз, сәуір, мамыр,
