@@ -105,3 +105,16 @@ def test_dashboard_labels_in_the_readers_language(people, client, users):
         assert vocab("Kazakh", "ethnicity") == "қазақ"
     with translation.override("zh-hans"):
         assert vocab("Kazakh", "ethnicity") == "哈萨克族"
+
+
+def test_search_form_names_each_value_in_the_readers_language_and_accepts_other_forms():
+    from kuager.web.forms import SearchForm
+
+    choices = {"ethnicity": ["Kazakh", "Martian"], "citizenship": ["Kazakhstan"]}
+    with translation.override("ru"):
+        form = SearchForm(choices=choices)
+        assert list(form.fields["ethnicity"].choices)[1:] == [("Kazakh", "казах"), ("Martian", "Martian")]
+    old_link = SearchForm({"ethnicity": "қазақ", "citizenship": "Казахстан"}, choices=choices)
+    assert old_link.is_valid()
+    assert (old_link.filters()["ethnicity"], old_link.filters()["citizenship"]) == ("қазақ", "Казахстан")
+    assert not SearchForm({"ethnicity": "Uyghur"}, choices=choices).is_valid()  # not offered: refused as before
