@@ -118,3 +118,17 @@ def test_search_form_names_each_value_in_the_readers_language_and_accepts_other_
     assert old_link.is_valid()
     assert (old_link.filters()["ethnicity"], old_link.filters()["citizenship"]) == ("қазақ", "Казахстан")
     assert not SearchForm({"ethnicity": "Uyghur"}, choices=choices).is_valid()  # not offered: refused as before
+
+
+def test_estimation_strata_by_canonical_ethnicity(people):
+    from kuager.records import models as m
+
+    a, b, c = people
+    lists = {"Invented One": "L1", "Invented Two": "L2", "Invented Three": "L1", "Invented Four": "L2"}
+    for t in m.Testimony.objects.select_related("testifier"):
+        t.collection = lists[t.testifier.name]
+        t.save()
+    df = rsel.capture_histories(by="ethnicity")
+    got = sorted(tuple(r) for r in df[["L1", "L2", "ethnicity", "count"]].itertuples(index=False))
+    # a: both lists, Kazakh/қазақ; b: L1 only, казашка; c: L2 only, Uyghur
+    assert got == [(0, 1, "Uyghur", 1), (1, 0, "Kazakh", 1), (1, 1, "Kazakh", 1)]

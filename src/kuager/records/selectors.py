@@ -422,7 +422,8 @@ def capture_histories(by: str | None = None):
     mentions comes from a testimony of that list.
 
     Args:
-        by: optional stratum: ``sex``, ``ethnicity``, ``year`` (year the trouble
+        by: optional stratum: ``sex``, ``ethnicity`` (by canonical value, its English
+            label: "Kazakh" and "қазақ" are one stratum), ``year`` (year the trouble
             started) or ``prefecture`` (place of origin as stated).
 
     Returns:
@@ -457,6 +458,8 @@ def capture_histories(by: str | None = None):
         values: dict[int, Counter] = defaultdict(Counter)
         for vid, value in (m.Mention.objects.filter(victim__isnull=False).exclude(**{field_name: ""})
                            .order_by("key").values_list("victim_id", field_name).iterator()):
+            if by == "ethnicity":  # one stratum per value in any language or script (kuager.vocabulary)
+                value = vocabulary.label(by, value)
             values[vid][value] += 1
         stratum = {vid: c.most_common(1)[0][0] for vid, c in values.items()}
     rows = []
