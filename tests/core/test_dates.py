@@ -61,3 +61,52 @@ def test_errors_name_the_place(text):
 ])
 def test_birth_year_range(age, as_of, expected):
     assert birth_year_range(age, parse_partial_date(as_of)) == expected
+
+
+# Russian and Kazakh (issue 5): the same meaning as the English forms. Month ends from the
+# calendar (May 31 days, March 31, August 31); mid = May-August, early = January-April,
+# late = September-December, spring = March-May, winter = December, as in English.
+@pytest.mark.parametrize("text, start, end, precision", [
+    ("май 2018", date(2018, 5, 1), date(2018, 5, 31), "month"),
+    ("мая 2018", date(2018, 5, 1), date(2018, 5, 31), "month"),
+    ("в мае 2018 года", date(2018, 5, 1), date(2018, 5, 31), "month"),
+    ("15 мая 2018", date(2018, 5, 15), date(2018, 5, 15), "day"),
+    ("мамыр 2018", date(2018, 5, 1), date(2018, 5, 31), "month"),
+    ("2018 жылы мамырда", date(2018, 5, 1), date(2018, 5, 31), "month"),
+    ("2019 жылдың наурызы", date(2019, 3, 1), date(2019, 3, 31), "month"),
+    ("наурыз 2019", date(2019, 3, 1), date(2019, 3, 31), "month"),
+    ("2017 жылы шілдеде", date(2017, 7, 1), date(2017, 7, 31), "month"),
+    ("весна 2018", date(2018, 3, 1), date(2018, 5, 31), "range"),
+    ("зимой 2018", date(2018, 12, 1), date(2018, 12, 31), "range"),
+    ("2018 жылы көктемде", date(2018, 3, 1), date(2018, 5, 31), "range"),
+    ("күз 2016", date(2016, 9, 1), date(2016, 11, 30), "range"),
+    ("середина 2018", date(2018, 5, 1), date(2018, 8, 31), "range"),
+    ("в начале 2017 года", date(2017, 1, 1), date(2017, 4, 30), "range"),
+    ("конец 2018", date(2018, 9, 1), date(2018, 12, 31), "range"),
+    ("2018 жылдың ортасы", date(2018, 5, 1), date(2018, 8, 31), "range"),
+    ("2018 жылдың соңы", date(2018, 9, 1), date(2018, 12, 31), "range"),
+    ("2017 или 2018", date(2017, 1, 1), date(2018, 12, 31), "range"),
+    ("2017 немесе 2018", date(2017, 1, 1), date(2018, 12, 31), "range"),
+    ("с 2017 по 2018", date(2017, 1, 1), date(2018, 12, 31), "range"),
+    ("между 2017 и 2019", date(2017, 1, 1), date(2019, 12, 31), "range"),
+    ("с мая 2018 по июль 2018", date(2018, 5, 1), date(2018, 7, 31), "range"),
+    ("2017-2018 жылдары", date(2017, 1, 1), date(2018, 12, 31), "range"),
+    ("2018 г.", date(2018, 1, 1), date(2018, 12, 31), "year"),
+    ("2018年5月", date(2018, 5, 1), date(2018, 5, 31), "month"),
+    ("2017年年中", date(2017, 5, 1), date(2017, 8, 31), "range"),
+])
+def test_parse_russian_kazakh(text, start, end, precision):
+    d = parse_partial_date(text)
+    assert (d.start, d.end, d.precision, d.text) == (start, end, precision, text)
+
+
+@pytest.mark.parametrize("text", ["неизвестно", "не известно", "Неизвестно", "белгісіз", "不详"])
+def test_unknown_russian_kazakh(text):
+    assert parse_partial_date(text).precision == "unknown"
+
+
+@pytest.mark.parametrize("text", ["2018 примерно", "абв 2018", "May 2018 maybe", "мамыр 2018 шамасы"])
+def test_unparsed_word_refused(text):
+    """A word the parser does not know refuses the whole date (never silently dropped)."""
+    with pytest.raises(InputError):
+        parse_partial_date(text)

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from kuager import vocabulary
 from kuager.dates import PartialDate
 from kuager.records import models as m
 
@@ -115,7 +116,9 @@ class Sourced:
 class ProfileField:
     """One field of a victim's profile: every value stated, side by side.
 
-    ``conflict`` is True when testimonies state different values.
+    ``conflict`` is True when testimonies state different values; the same value in
+    two languages or scripts is no conflict (:func:`same_value`). ``values`` keep each
+    testimony's own wording (the originals are evidence).
     """
 
     name: str
@@ -124,7 +127,32 @@ class ProfileField:
 
     @property
     def conflict(self) -> bool:
-        return len(self.values) > 1
+        vals = [s.value for s in self.values]
+        return any(not same_value(self.name, a, b) for i, a in enumerate(vals) for b in vals[i + 1:])
+
+
+def same_value(field_name: str, a: str, b: str) -> bool:
+    """Whether two stated values of a profile field are the same value, whatever their language or script.
+
+    Ethnicity and citizenship: one canonical code of :mod:`kuager.vocabulary` ("Kazakh" and
+    "қазақ"; "Kazakhstan" and "Қазақстан"). Place of origin: the gazetteer names a common
+    division (:func:`kuager.gazetteer.places.place_codes` intersect: "Ghulja" and "Құлжа").
+    Otherwise, and for values neither knows: equal text.
+    """
+    if a == b:
+        return True
+    if field_name in (vocabulary.ETHNICITY, vocabulary.CITIZENSHIP):
+        return vocabulary.same(field_name, a, b)
+    if field_name == "place_of_origin":
+        from kuager.gazetteer.places import place_codes
+
+        return bool(set(place_codes(a)) & set(place_codes(b)))
+    return False
+
+
+def same_values(field_name: str, a: list[str], b: list[str]) -> bool:
+    """Whether two lists of stated values share a value in the sense of :func:`same_value`."""
+    return any(same_value(field_name, x, y) for x in a for y in b)
 
 
 @dataclass
@@ -175,18 +203,44 @@ def profile_headline(profile: VictimProfile, script: str = "") -> str:
     return headline_name([(text, scr) for text, scr, numbers in profile.names for _ in numbers or [""]], script)
 
 
+class BirthText(str):
+    """A birth as English words (records stay language-neutral: reports, letters, files) that also
+    keeps its parts, so a page can say it in the reader's language (:func:`kuager.web.labels.birth_words`).
+
+    Attributes:
+        year_min, year_max: the birth years allowed (inclusive).
+        age: the age stated, or None.
+        as_of: when the age was true, as given ("" when not said).
+    """
+
+    year_min: int
+    year_max: int
+    age: int | None
+    as_of: str
+
+    def __new__(cls, year_min: int, year_max: int, age: int | None = None, as_of: str = ""):
+        if year_min == year_max:
+            text = str(year_min)
+        else:
+            text = f"{year_min} or {year_max}" if year_max == year_min + 1 else f"{year_min}–{year_max}"
+        if age is not None:
+            text += f" (aged {age} in {as_of})" if as_of else f" (aged {age})"
+        obj = super().__new__(cls, text)
+        obj.year_min, obj.year_max, obj.age, obj.as_of = year_min, year_max, age, as_of
+        return obj
+
+    def __reduce__(self):  # pickled by the page caches
+        return (BirthText, (self.year_min, self.year_max, self.age, self.as_of))
+
+
 def birth_text(mn: m.Mention) -> str:
-    """A mention's birth as words: "1994 or 1995 (aged 23 in 2018-05)", or "" when unknown."""
+    """A mention's birth as words: "1994 or 1995 (aged 23 in 2018-05)", or "" when unknown.
+
+    Returns a :class:`BirthText` (a ``str``; English words, its parts kept for translation) or "".
+    """
     if mn.birth_year_min is None:
         return ""
-    if mn.birth_year_min == mn.birth_year_max:
-        text = str(mn.birth_year_min)
-    else:
-        text = f"{mn.birth_year_min} or {mn.birth_year_max}" if mn.birth_year_max == mn.birth_year_min + 1 \
-            else f"{mn.birth_year_min}–{mn.birth_year_max}"
-    if mn.age is not None:
-        text += f" (aged {mn.age} in {mn.age_as_of_text})" if mn.age_as_of_text else f" (aged {mn.age})"
-    return text
+    return BirthText(mn.birth_year_min, mn.birth_year_max, mn.age, mn.age_as_of_text or "")
 
 
 def _sourced(pairs) -> list[Sourced]:
@@ -274,6 +328,9 @@ def counts(profiles: list[VictimProfile]) -> dict[str, Counter]:
 
     A victim with conflicting values counts once under each value stated
     (so columns can sum to more than the number of victims; the report says so).
+    Ethnicity and citizenship count by canonical value (:mod:`kuager.vocabulary`):
+    "Kazakh" and "қазақ" are one value, counted under its English label ("Kazakh");
+    values the vocabulary does not know count under their own text.
     """
     out: dict[str, Counter] = defaultdict(Counter)
     for p in profiles:
@@ -281,7 +338,9 @@ def counts(profiles: list[VictimProfile]) -> dict[str, Counter]:
         fields = {f.name: f for f in p.fields}
         for fname in ("ethnicity", "citizenship", "sex"):
             vals = [s.value for s in fields[fname].values] or ["unknown"]
-            for v in vals:
+            if fname != "sex":
+                vals = [vocabulary.label(fname, v) for v in vals]
+            for v in dict.fromkeys(vals):
                 out[fname][v] += 1
         year = first_trouble_year(p)
         out["year"][str(year) if year else "unknown"] += 1
@@ -363,7 +422,8 @@ def capture_histories(by: str | None = None):
     mentions comes from a testimony of that list.
 
     Args:
-        by: optional stratum: ``sex``, ``ethnicity``, ``year`` (year the trouble
+        by: optional stratum: ``sex``, ``ethnicity`` (by canonical value, its English
+            label: "Kazakh" and "қазақ" are one stratum), ``year`` (year the trouble
             started) or ``prefecture`` (place of origin as stated).
 
     Returns:
@@ -398,6 +458,8 @@ def capture_histories(by: str | None = None):
         values: dict[int, Counter] = defaultdict(Counter)
         for vid, value in (m.Mention.objects.filter(victim__isnull=False).exclude(**{field_name: ""})
                            .order_by("key").values_list("victim_id", field_name).iterator()):
+            if by == "ethnicity":  # one stratum per value in any language or script (kuager.vocabulary)
+                value = vocabulary.label(by, value)
             values[vid][value] += 1
         stratum = {vid: c.most_common(1)[0][0] for vid, c in values.items()}
     rows = []

@@ -9,8 +9,10 @@ blocks the page holds (the page's JavaScript adds blocks).
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kuager import vocabulary
 from kuager.dates import parse_partial_date
 from kuager.errors import InputError
 from kuager.records import models as m
@@ -270,13 +272,25 @@ def _count(data, name: str, default: int, most: int) -> int:
         return default
 
 
+class VocabularyChoiceField(forms.ChoiceField):
+    """A filter menu of ethnicities or citizenships that also accepts any other form of an offered
+    value (``?ethnicity=қазақ`` when the menu offers "Kazakh"), so older links keep working."""
+
+    def __init__(self, *args, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(*args, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return super().valid_value(value) or super().valid_value(vocabulary.label(self.kind, str(value)))
+
+
 class SearchForm(forms.Form):
     """Victim search: a name in any script or a Chinese ID number, and filters."""
 
     q = forms.CharField(label=_("Name or Chinese ID number"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    ethnicity = forms.ChoiceField(label=_("Ethnicity"), required=False)
-    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
+    ethnicity = VocabularyChoiceField(label=_("Ethnicity"), required=False, kind="ethnicity")
+    citizenship = VocabularyChoiceField(label=_("Citizenship"), required=False, kind="citizenship")
     place = forms.CharField(label=_("Prefecture or county"), required=False, max_length=200)
     facility = forms.IntegerField(label=_("Facility number"), required=False, min_value=1)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100)
@@ -286,8 +300,10 @@ class SearchForm(forms.Form):
         choices = choices or {}
         self.fields["status"].choices = [("", _("any"))] + [(k, labels.EVENT_KINDS.get(k, k))
                                                             for k in choices.get("status", [])]
-        self.fields["ethnicity"].choices = [("", _("any"))] + [(x, x) for x in choices.get("ethnicity", [])]
-        self.fields["citizenship"].choices = [("", _("any"))] + [(x, x) for x in choices.get("citizenship", [])]
+        lang = get_language() or "en"  # each value once, named in the reader's language (kuager.vocabulary)
+        for kind in ("ethnicity", "citizenship"):
+            self.fields[kind].choices = [("", _("any"))] + [(x, vocabulary.label(kind, x, lang))
+                                                            for x in choices.get(kind, [])]
         self.fields["facility"].widget = forms.TextInput(attrs={  # the picker of the intake form
             "list": "facility-options", "autocomplete": "off",
             "placeholder": _("town or name, then pick")})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -165,3 +166,43 @@ def model_source(key: str) -> str:
     if source == GIVEN:
         return str(_("model given to kuager resolve"))
     return str(_("linkage model"))
+
+
+#: Unicode first-strong isolate and pop directional isolate (Unicode bidi algorithm, UAX #9, 2.4):
+#: a number or date between them keeps its own order inside right-to-left text.
+FSI, PDI = "\u2068", "\u2069"
+
+
+def _iso(value) -> str:
+    return f"{FSI}{value}{PDI}"
+
+
+def birth_words(value) -> str:
+    """A birth in the reader's language, bidi-safe: "1994 or 1995 (aged 23 in 2018-05)" in English,
+    "1994 или 1995 (23 года в 2018-05)" in Russian...
+
+    Args:
+        value: a :class:`kuager.records.selectors.BirthText` (other strings are returned as they are).
+    Returns:
+        Plain text (escape it as any text); each number and date is isolated (:data:`FSI`/:data:`PDI`)
+        and so is the whole, so a right-to-left page (Uyghur) keeps the order of its parts.
+    """
+    from kuager.records.selectors import BirthText
+
+    if not isinstance(value, BirthText):
+        return value
+    a, b = _iso(value.year_min), _iso(value.year_max)
+    if value.year_min == value.year_max:
+        years = a
+    elif value.year_max == value.year_min + 1:
+        years = gettext("%(first)s or %(second)s") % {"first": a, "second": b}
+    else:
+        years = gettext("%(first)s–%(last)s") % {"first": a, "last": b}
+    if value.age is None:
+        text = years
+    elif value.as_of:
+        text = gettext("%(years)s (aged %(age)s in %(date)s)") % {
+            "years": years, "age": _iso(value.age), "date": _iso(value.as_of)}
+    else:
+        text = gettext("%(years)s (aged %(age)s)") % {"years": years, "age": _iso(value.age)}
+    return _iso(text)

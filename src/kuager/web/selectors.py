@@ -14,10 +14,12 @@ from functools import lru_cache
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
+from kuager import vocabulary
 from kuager.records import models as m
 from kuager.records import selectors as rsel
 from kuager.web import access
 from kuager.web import cache as wcache
+from kuager.web import labels
 
 #: Most victims sharing one name key that the review queue pairs up (larger blocks are
 #: common names; the linkage engine handles those).
@@ -53,6 +55,8 @@ class VictimRow:
     birth: str
     testimonies: int
     score: float | None = None
+    #: the births as :class:`~kuager.records.selectors.BirthText` (pages translate them; ``birth`` is English)
+    births: list = field(default_factory=list)
 
 
 def victim_rows(victims, audience: str, script: str = "") -> list[VictimRow]:
@@ -76,7 +80,7 @@ def victim_rows(victims, audience: str, script: str = "") -> list[VictimRow]:
         others = [t for t, _ in ordered_names(list(dict.fromkeys(held)), script) if t != name]
         births = sorted({rsel.birth_text(mn) for mn in ms} - {""})
         rows.append(VictimRow(v, name, list(dict.fromkeys(others)), "; ".join(births),
-                              len({mn.testimony_id for mn in ms})))
+                              len({mn.testimony_id for mn in ms}), births=births))
     return rows
 
 
@@ -94,10 +98,13 @@ def _filter_conditions(audience: str, filters: dict[str, str]) -> list:
     out = []
     if f["status"]:
         out.append(base.filter(status_kind=f["status"]))  # stored: kuager.records.services.derived
-    if f["ethnicity"]:
-        out.append(base.filter(ethnicity__iexact=f["ethnicity"]))
-    if f["citizenship"]:
-        out.append(base.filter(citizenship__iexact=f["citizenship"]))
+    for kind in (vocabulary.ETHNICITY, vocabulary.CITIZENSHIP):
+        if f[kind]:
+            cond = Q(**{f"{kind}__iexact": f[kind]})
+            same = value_spellings(kind, f[kind])
+            if same:
+                cond |= Q(**{f"{kind}__in": same})
+            out.append(base.filter(cond))
     if f["place"]:
         p = f["place"]
         same = place_spellings(p)
@@ -111,6 +118,31 @@ def _filter_conditions(audience: str, filters: dict[str, str]) -> list:
     if f["year"].isdigit() and len(f["year"]) == 4:
         out.append(base.filter(event_years__contains=f["year"]))  # stored: kuager.records.services.derived
     return out
+
+
+def value_spellings(kind: str, query: str) -> list[str]:
+    """The recorded ethnicity or citizenship texts that are the value ``query`` names, in any language.
+
+    ``?ethnicity=Kazakh`` should find a victim recorded "қазақ" or "казашка": the distinct texts
+    held (a few hundred at most) whose canonical code (:func:`kuager.vocabulary.canonical`) is the
+    query's. Cached until the data changes.
+
+    Args:
+        kind: ``"ethnicity"`` or ``"citizenship"``.
+        query: the filter value (any form, e.g. ``Kazakh`` or ``қазақ``).
+    Returns:
+        The matching texts as stored (sorted); [] when the vocabulary does not know ``query``
+        (then the case-insensitive exact match alone applies, as before).
+    """
+    code = vocabulary.canonical(kind, query)
+    if not code:
+        return []
+
+    def compute() -> list[str]:
+        texts = m.Mention.objects.exclude(**{kind: ""}).values_list(kind, flat=True).distinct()
+        return sorted(t for t in texts if vocabulary.canonical(kind, t) == code)
+
+    return wcache.cached(f"{kind}-spellings", code, compute)
 
 
 def place_spellings(query: str) -> dict[str, list[str]]:
@@ -228,7 +260,8 @@ def filter_victims(qs, audience: str, filters: dict[str, str]):
         audience: ``public``, ``team`` or ``internal``.
         filters: any of :data:`FILTERS`; empty values are ignored.
             ``status``: an event kind that is the latest status a testimony states;
-            ``ethnicity``, ``citizenship``: exact (case-insensitive);
+            ``ethnicity``, ``citizenship``: exact (case-insensitive), or any form of the
+            same value in another language or script (:func:`value_spellings`);
             ``place``: part of the place of origin, of an event's place, or of a
             facility's prefecture or town, or a place the gazetteer puts inside the
             one named, in any script (:func:`place_spellings`);
@@ -324,8 +357,11 @@ def filter_choices(audience: str) -> dict[str, list]:
 
 def _filter_choices(audience: str) -> dict[str, list]:
     base = access.visible_mentions_qs(audience)
-    ethnicities = sorted(set(base.exclude(ethnicity="").values_list("ethnicity", flat=True).distinct()[:200]))
-    citizenships = sorted(set(base.exclude(citizenship="").values_list("citizenship", flat=True).distinct()[:200]))
+    def one_each(kind: str) -> list[str]:  # one entry per value: its English label when the vocabulary knows it
+        texts = base.exclude(**{kind: ""}).values_list(kind, flat=True).distinct()[:200]
+        return sorted({vocabulary.label(kind, t) for t in texts})
+
+    ethnicities, citizenships = one_each(vocabulary.ETHNICITY), one_each(vocabulary.CITIZENSHIP)
     return {"status": [k for k in m.EventKind.values if k in rsel.STATUS_KINDS],
             "ethnicity": ethnicities, "citizenship": citizenships}
 
@@ -345,7 +381,7 @@ def lookup(query: str, audience: str, limit: int = 8, script: str = "") -> list[
     victims = search(query, audience, limit=limit)
     rows = victim_rows(victims, audience, script)
     return [{"public_id": r.victim.public_id, "name": r.name, "other_names": r.other_names[:5],
-             "birth": r.birth, "testimonies": r.testimonies} for r in rows]
+             "birth": "; ".join(labels.birth_words(x) for x in r.births), "testimonies": r.testimonies} for r in rows]
 
 
 # ----------------------------------------------------------------- review queue
@@ -743,7 +779,7 @@ def compare(a: m.Victim, b: m.Victim) -> Comparison:
     for fname, label in rsel.PROFILE_FIELDS:
         va = [s.value for s in fa[fname].values] if fname in fa else []
         vb = [s.value for s in fb[fname].values] if fname in fb else []
-        state = "unknown" if not va or not vb else ("agree" if set(va) & set(vb) else "differ")
+        state = "unknown" if not va or not vb else ("agree" if rsel.same_values(fname, va, vb) else "differ")
         rows.append({"name": fname, "label": label, "a": va, "b": vb, "state": state})
     sa = [s.value for s in pa.status] if pa else []
     sb = [s.value for s in pb.status] if pb else []
@@ -790,7 +826,10 @@ def _dashboard_counts(audience: str) -> dict:
         ``{"victims", "testimonies", "events", "by_status", "by_ethnicity",
         "by_citizenship", "by_year", "by_verification"}``; the ``by_*`` values are
         lists of ``(value, victims)`` sorted by count (highest first, then by
-        value; ``by_year`` by year), at most 30 for ethnicity and citizenship.
+        value; ``by_year`` by year), at most 30 for ethnicity and citizenship,
+        which count by canonical value (:mod:`kuager.vocabulary`: "Kazakh" and
+        "қазақ" are one bar, valued by its English label; pages show it in the
+        reader's language), unknown values by their own text.
         A victim whose testimonies state different values counts under each;
         ``by_year`` counts each victim once, under the earliest year of its
         dated events. ``testimonies``: :func:`testimony_count`.
@@ -801,6 +840,8 @@ def _dashboard_counts(audience: str) -> dict:
     for vid, status, ethnicity, citizenship, years in base.order_by().values_list(
             "victim_id", "status_kind", "ethnicity", "citizenship", "event_years").iterator(chunk_size=5000):
         for name, value in (("status_kind", status), ("ethnicity", ethnicity), ("citizenship", citizenship)):
+            if value and name != "status_kind":
+                value = vocabulary.label(name, value)  # one bar per value, whatever its language
             if value:
                 sets[name].setdefault(value, set()).add(vid)
         if years:

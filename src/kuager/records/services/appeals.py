@@ -17,6 +17,7 @@ from datetime import date, datetime, timezone
 
 from django.db import transaction
 
+from kuager import vocabulary
 from kuager.dates import UNKNOWN, parse_partial_date
 from kuager.errors import InputError, KuagerError
 from kuager.records import models as m
@@ -192,7 +193,8 @@ def is_kazakhstan_citizen(profile: selectors.VictimProfile) -> bool:
     f = next(f for f in profile.fields if f.name == "citizenship")
     for s in f.values:
         v = s.value.strip().lower()
-        if v.startswith(_KZ) and not any(w in v for w in ("promised", "applied", "pending")):
+        if (v.startswith(_KZ) or vocabulary.canonical(vocabulary.CITIZENSHIP, v) == "kz") \
+                and not any(w in v for w in ("promised", "applied", "pending")):
             return True
     return False
 

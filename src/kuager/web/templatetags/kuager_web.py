@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from kuager import vocabulary
 from kuager.web import labels
 
 register = template.Library()
@@ -18,6 +19,21 @@ _TABLES = {"event": labels.EVENT_KINDS, "status": labels.STATUS_BY_LABEL, "conse
 def label(value, table: str):
     """``{{ value|label:"event" }}``: the translated label of a stored value."""
     return labels.label(_TABLES[table], value if value is not None else "")
+
+
+@register.filter
+def birth(value):
+    """``{{ value|birth }}``: a birth in the reader's language, bidi-isolated (:func:`labels.birth_words`)."""
+    return labels.birth_words(value)
+
+
+@register.filter
+def vocab(value, kind: str):
+    """``{{ value|vocab:"ethnicity" }}``: an ethnicity or citizenship in the reader's language when
+    :mod:`kuager.vocabulary` knows it ("Kazakh" -> "қазақ" on a Kazakh page), else as given."""
+    from django.utils.translation import get_language
+
+    return vocabulary.label(kind, value or "", get_language() or "en")
 
 
 @register.filter
