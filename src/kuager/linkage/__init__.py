@@ -462,8 +462,13 @@ def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame
         # (a pair not scored for its contradiction, model.SKIP_CONTRADICTING, has no probability)
         f"where a.comp - b.comp = 0 and coalesce(t.match_probability, 0) < {float(below)} and ({contradiction})",
         output_type="pandas")
+    return _position_pairs(out)
+
+
+def _position_pairs(out: pd.DataFrame) -> np.ndarray:
+    """The ``l``, ``r`` columns of a query's answer as an int64 array of shape (n, 2) (n may be 0)."""
     if not len(out):
-        return empty
+        return np.zeros((0, 2), dtype=np.int64)
     return np.stack([out["l"].to_numpy(dtype=np.int64), out["r"].to_numpy(dtype=np.int64)], axis=1)
 
 
@@ -518,6 +523,4 @@ def _cluster_contradictions(linker, table: str, record_ids: pd.Series, clusters:
         f"left join {table} s on s.unique_id_l = y.uid and s.unique_id_r = x.uid "
         f"where t.unique_id_l is null and s.unique_id_l is null and ({' or '.join(conds)})",
         output_type="pandas")
-    if not len(out):
-        return empty
-    return np.stack([out["l"].to_numpy(dtype=np.int64), out["r"].to_numpy(dtype=np.int64)], axis=1)
+    return _position_pairs(out)

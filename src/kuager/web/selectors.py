@@ -120,6 +120,12 @@ def _filter_conditions(audience: str, filters: dict[str, str]) -> list:
     return out
 
 
+def _held_texts(model, column: str, keep) -> list[str]:
+    """The distinct non-empty values of ``model.column`` for which ``keep(text)`` is true, sorted."""
+    texts = model.objects.exclude(**{column: ""}).values_list(column, flat=True).distinct()
+    return sorted(t for t in texts if keep(t))
+
+
 def value_spellings(kind: str, query: str) -> list[str]:
     """The recorded ethnicity or citizenship texts that are the value ``query`` names, in any language.
 
@@ -139,8 +145,7 @@ def value_spellings(kind: str, query: str) -> list[str]:
         return []
 
     def compute() -> list[str]:
-        texts = m.Mention.objects.exclude(**{kind: ""}).values_list(kind, flat=True).distinct()
-        return sorted(t for t in texts if vocabulary.canonical(kind, t) == code)
+        return _held_texts(m.Mention, kind, lambda t: vocabulary.canonical(kind, t) == code)
 
     return wcache.cached(f"{kind}-spellings", code, compute)
 
@@ -169,11 +174,7 @@ def place_spellings(query: str) -> dict[str, list[str]]:
                    "prefecture": (m.Facility, "prefecture"), "town": (m.Facility, "town")}
         if not place_codes(query):
             return {k: [] for k in columns}
-        out = {}
-        for key, (model, col) in columns.items():
-            texts = model.objects.exclude(**{col: ""}).values_list(col, flat=True).distinct()
-            out[key] = sorted(t for t in texts if within(t, query))
-        return out
+        return {key: _held_texts(model, col, lambda t: within(t, query)) for key, (model, col) in columns.items()}
 
     return wcache.cached("place-spellings", query.casefold(), compute)
 
