@@ -162,3 +162,20 @@ def test_same_known_clusters_as_duckdb(spark_run, data):
     # and the two engines mostly agree on the synthetic people too
     agree = metrics.bcubed({r: clusters[r] for r in truth}, {r: duck[r] for r in truth})
     assert agree.f1 > 0.9
+
+
+def test_em_rules_name_columns_in_each_engines_sql():
+    """An EM pass's blocking rule must compare columns on Spark too: Spark SQL reads
+    ``"sex"`` as a text, so ``l."sex" = r."sex"`` held for every pair (EM on random pairs)."""
+    import sqlglot
+    from sqlglot import exp
+
+    for engine, dialect in (("duckdb", "duckdb"), ("spark", "spark")):
+        rule = sqlglot.parse_one(model._em_rule(("given_canon", "father_canon"), engine), read=dialect)
+        assert rule.find(exp.Literal) is None, (engine, rule.sql())
+        cols = {(c.table, c.name) for c in rule.find_all(exp.Column)}
+        assert {("l", "given_canon"), ("r", "given_canon"), ("l", "father_canon"), ("r", "father_canon"),
+                ("l", "name_canon")} <= cols
+    # the rule of the old code, read as Spark SQL, compares two texts
+    old = sqlglot.parse_one('l."sex" = r."sex"', read="spark")
+    assert old.find(exp.Literal) is not None

@@ -574,19 +574,30 @@ _EM_ALSO_FIXES = {"given_canon": ("name_canon",), "father_canon": ("name_canon",
                   "place_canon": ("place_keys",), "cid": ("by_lo", "sex")}
 
 
-def _em_rule(cols: tuple[str, ...]) -> str:
+def _em_rule(cols: tuple[str, ...], engine: str = "duckdb") -> str:
     """The SQL blocking rule of an EM pass on ``cols`` that also names the columns those
     fix (:data:`_EM_ALSO_FIXES`), so that Splink leaves their comparisons out of the pass
     (it leaves out a comparison whose columns the rule names). Otherwise a pass blocked on
     the canonical names learned the name comparison on pairs that all share the names,
-    and one on the ID learned that the birth date always agrees (m 0.40 against 0.14)."""
-    parts = [f'l."{c}" = r."{c}"' for c in cols]
+    and one on the ID learned that the birth date always agrees (m 0.40 against 0.14).
+
+    Args:
+        cols: column names of the features (plain identifiers).
+        engine: ``"duckdb"`` or ``"spark"``: the identifier quotes of its SQL (Spark SQL
+            reads ``"x"`` as a text, so ``l."sex" = r."sex"`` held for every pair there and
+            the pass learned m from random pairs: a namesake of the other sex born 20
+            years apart scored 0.999998 on Spark).
+    Returns:
+        the rule as SQL text in ``engine``'s dialect.
+    """
+    q = "`" if engine == "spark" else '"'
+    parts = [f'l.{q}{c}{q} = r.{q}{c}{q}' for c in cols]
     extra = []
     for c in cols:
         for x in _EM_ALSO_FIXES.get(c, ()):
             if x not in cols and x not in extra:
                 extra.append(x)
-    parts += [f'(l."{x}" IS NULL OR l."{x}" IS NOT NULL)' for x in extra]
+    parts += [f'(l.{q}{x}{q} IS NULL OR l.{q}{x}{q} IS NOT NULL)' for x in extra]
     return " AND ".join(parts)
 
 
@@ -653,7 +664,7 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
             if not has(*cols):
                 continue
             kept = list(settings_obj.comparisons)
-            rule = _em_rule(cols) if EM_LEAVE_OUT_FIXED else block_on(*cols)
+            rule = _em_rule(cols, "spark" if spark else "duckdb") if EM_LEAVE_OUT_FIXED else block_on(*cols)
             try:
                 t.estimate_parameters_using_expectation_maximisation(
                     rule, estimate_without_term_frequencies=True, max_pairs=max_pairs)
