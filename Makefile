@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 KUAGER := $(VENV)/bin/kuager
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: all venv system-deps demo test test-sqlite test-postgresql clean
+.PHONY: all venv system-deps demo test test-sqlite test-postgresql test-spark clean
 
 all: demo
 
@@ -32,11 +32,17 @@ demo: venv
 test: venv test-sqlite test-postgresql
 
 test-sqlite: venv
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not spark"
 
 # The storage tests again on PostgreSQL; they skip cleanly when no server answers.
 test-postgresql: venv
 	DATABASE_URL=$(PG_URL) KUAGER_TEST_BACKEND=postgresql $(PY) -m pytest -q -m storage
+
+# The linkage engine on a local Spark session (pyspark, about 500 MB, and Java 17+): not in
+# `make test`, run by CI after it (docs/linkage.md, Spark).
+test-spark: venv
+	$(PY) -m pip install --quiet -e '.[dev,spark]'
+	$(PY) -m pytest -q -m spark tests/linkage/test_spark.py
 
 clean:
 	rm -rf $(VENV) kuager-data build src/*.egg-info
