@@ -74,7 +74,9 @@ def _shared_key_level(col: str, engine: str, label: str):
 #: without a patronymic suffix, "Aynur Memeteli" / "Memeteli Aynur"), learned by EM like
 #: the others, instead of counting such a pair as "father names differ" (-4.8 bits at
 #: 100,000 synthetic mentions). Only with the similarity name comparison (up to
-#: :data:`LARGE` records; not with :func:`_key_name_comparison`). See :func:`_crossed_level`.
+#: :data:`LARGE` records); with :func:`_key_name_comparison`, which already counts such a
+#: pair as sharing a full-name key, crossed names count nothing in the father comparison
+#: (a null level). False: neither. See :func:`_crossed_level`.
 FATHER_CROSSED = True
 
 #: Label of the crossed level (:data:`FATHER_CROSSED`).
@@ -87,7 +89,9 @@ def _crossed_level(engine: str):
     share no key (so a name such as Aman Amanov, father and given name alike, stays at
     "same father name"). Placed first after the null level, so the other levels keep their
     numbers (``gamma_father`` 4 same, 3 shared key, 2 and 1 Jaro-Winkler, 0 differ) and
-    this one is 5; :func:`contradiction_sql` counts siblings at 3 and 4 only.
+    this one is 5; :func:`contradiction_sql` counts siblings at 3 and 4 only. Made a null
+    level (``-1``, counts nothing) beside the key name comparison above :data:`LARGE`
+    (:func:`comparisons`).
 
     Why: at 100,000 synthetic mentions (seed 7) 8,398 pairs of one person scored below
     0.9, 4,434 of them crossed (the generator's ``swap_rate``; real lists write the
@@ -100,14 +104,23 @@ def _crossed_level(engine: str):
                            f"AND NOT {has}(father_keys_l, father_keys_r)", label_for_charts=CROSSED_LABEL)
 
 
-def _name_comparison(part: str, engine: str = "duckdb", crossed: bool = False):
-    """The comparison of one name part (``given`` or ``father``); ``crossed`` adds the
-    level of :func:`_crossed_level` (father only, with the similarity name comparison)."""
+def _name_comparison(part: str, engine: str = "duckdb", crossed: str | None = None):
+    """The comparison of one name part (``given`` or ``father``).
+
+    ``crossed`` (father only): ``"level"`` adds the level of :func:`_crossed_level`, learned
+    by EM (with the similarity name comparison); ``"unknown"`` makes crossed names count
+    nothing here, a null level (with :func:`_key_name_comparison`, which counts the pair
+    already); None: crossed names fall to "father names differ"."""
     import splink.comparison_level_library as cll
     from splink.comparison_library import CustomComparison
 
     keys, canon = f"{part}_keys", f"{part}_canon"
-    crossed = [_crossed_level(engine)] if crossed else []
+    if crossed == "level":
+        crossed = [_crossed_level(engine)]
+    elif crossed == "unknown":
+        crossed = [_crossed_level(engine).configure(is_null_level=True)]
+    else:
+        crossed = []
     return CustomComparison(
         output_column_name=part,
         comparison_levels=[
@@ -293,21 +306,24 @@ def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = No
         return col in features.columns and features[col].notna().any()
 
     out = []
-    small = False
+    names = None   # the name comparison: "similarity", "keys" or None (Spark's "parts")
     if engine == "duckdb" or SPARK_NAMES != "parts":
         small = len(features) <= LARGE and (engine == "duckdb" or SPARK_NAMES == "similarity")
         out.append(_similarity_comparison(engine) if small else _key_name_comparison(engine))
+        names = "similarity" if small else "keys"
     # On DuckDB the similarity already weighs the given name (aligned with the father's);
     # a separate given-name comparison would count that evidence twice (measured: B-cubed
     # F1 0.937 with it, 0.943 without, on 10,000 synthetic mentions).
     if present("given_keys") and engine == "spark" and SPARK_NAMES == "parts":
         out.append(_name_comparison("given", engine))
     if present("father_keys"):
-        # crossed names only beside the similarity: the key comparison above LARGE already
+        # the crossed level only beside the similarity: the key comparison above LARGE already
         # counts a crossed pair as sharing a full-name key (the order-free ``u:`` key), and
         # the crossed level on top of it cost precision (100,000 synthetic mentions on the
-        # large-input path, seed 7: B-cubed F1 0.9293 without, 0.9222 with)
-        out.append(_name_comparison("father", engine, crossed=bool(FATHER_CROSSED) and small))
+        # large-input path, seed 7: B-cubed F1 0.9293 without, 0.9222 with); there crossed
+        # names count nothing in the father comparison instead of "differ" (0.9317)
+        crossed = {"similarity": "level", "keys": "unknown"}.get(names) if FATHER_CROSSED else None
+        out.append(_name_comparison("father", engine, crossed=crossed))
     if present("by_lo"):
         out.append(_birth_comparison())
     if present("sex"):
