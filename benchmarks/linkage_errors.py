@@ -112,7 +112,8 @@ def main() -> None:
     t0 = time.perf_counter()
     res = linkage.link(df)
     cl.cluster = real
-    print(f"{args.n} mentions, seed {args.seed}: link {time.perf_counter() - t0:.0f} s; {res.stats['ambiguous']} ambiguous")
+    print(f"{args.n} mentions, seed {args.seed}: link {time.perf_counter() - t0:.0f} s; "
+          f"{res.stats['ambiguous']} ambiguous")
     ids, edges, threshold, apart, c = calls[-1]
     ids = [str(i) for i in ids]
     n, index = len(ids), pd.Index(ids)

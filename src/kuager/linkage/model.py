@@ -115,17 +115,16 @@ def _name_comparison(part: str, engine: str = "duckdb", crossed: str | None = No
     from splink.comparison_library import CustomComparison
 
     keys, canon = f"{part}_keys", f"{part}_canon"
+    extra = []
     if crossed == "level":
-        crossed = [_crossed_level(engine)]
+        extra = [_crossed_level(engine)]
     elif crossed == "unknown":
-        crossed = [_crossed_level(engine).configure(is_null_level=True)]
-    else:
-        crossed = []
+        extra = [_crossed_level(engine).configure(is_null_level=True)]
     return CustomComparison(
         output_column_name=part,
         comparison_levels=[
             _null(keys),
-            *crossed,
+            *extra,
             cll.ExactMatchLevel(canon).configure(tf_adjustment_column=canon, tf_adjustment_weight=1.0,
                                                  label_for_charts=f"same {part} name"),
             _shared_key_level(keys, engine, f"{part} names share a key"),
