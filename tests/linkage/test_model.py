@@ -89,8 +89,8 @@ def test_contradictions_on_scored_pairs():
 
     from kuager.linkage.model import contradiction_sql
 
-    # gamma values by hand: name 4 same key .. 1 partly alike, 0 unlike; father 4 same, 3 shared
-    # key, 0 differ; birth 0 = more than 3 years apart
+    # gamma values by hand: name 4 same key .. 1 partly alike, 0 unlike; father 5 crossed, 4 same,
+    # 3 shared key, 0 differ; birth 0 = more than 3 years apart
     rows = [  # (name, father, birth, contradicts?)
         (4, 4, 3, False),   # one person
         (1, 4, -1, True),   # siblings: same father, given names only partly alike
@@ -98,6 +98,7 @@ def test_contradictions_on_scored_pairs():
         (0, 0, -1, False),  # names unlike (e.g. swapped order): not by itself a contradiction
         (4, 4, 0, True),    # namesakes born years apart
         (3, 3, -1, False),  # names alike, father's key shared
+        (1, 5, -1, False),  # given and father's names crossed (order swapped): not siblings
     ]
     con = duckdb.connect()
     con.execute("create table p (gamma_name int, gamma_father int, gamma_birth int, want boolean)")

@@ -202,3 +202,31 @@ def test_contradicting_name_pairs_go_unscored_to_keep_apart(monkeypatch):
         assert skipped.clusters[l] != skipped.clusters[r]
     assert not set(zip(skipped.pairs.unique_id_l, skipped.pairs.unique_id_r)) & set(zip(got.unique_id_l,
                                                                                         got.unique_id_r))
+
+
+def test_large_inputs_count_crossed_names_as_unknown_for_the_father(large, data):
+    # above LARGE the key name comparison already counts given and father's names crossed
+    # (order swapped) as sharing a full-name key, so the father comparison counts them
+    # nothing (a null level) instead of "father names differ"; worked out here from the keys
+    feats = ft.prepare(data[0]).set_index("unique_id")
+    table = large.predictions.physical_name
+    p = large.linker.misc.query_sql(f"select unique_id_l, unique_id_r, gamma_father from {table}",
+                                    output_type="pandas")
+
+    def keys(rid, col):
+        v = feats.at[rid, col]
+        return set() if v is None else set(v)
+
+    crossed = 0
+    for row in p.itertuples(index=False):
+        gl, fl = keys(row.unique_id_l, "given_keys"), keys(row.unique_id_l, "father_keys")
+        gr, fr = keys(row.unique_id_r, "given_keys"), keys(row.unique_id_r, "father_keys")
+        if not fl or not fr:
+            assert row.gamma_father == -1
+            continue
+        cross = bool(gl & fr) and bool(fl & gr) and not (fl & fr)
+        crossed += cross
+        assert (row.gamma_father == -1) == cross
+    assert crossed > 0
+    father = next(c for c in large.params["comparisons"] if c["output_column_name"] == "father")
+    assert sum(bool(lv.get("is_null_level")) for lv in father["comparison_levels"]) == 2
