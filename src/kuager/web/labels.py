@@ -112,6 +112,8 @@ MODEL_LEVELS = {
     "names share a full-name key": (_("names share a key"), AGREE),
     "given and father's names share keys": (_("given and father's names share keys"), AGREE),
     "one name part shares a key, the other is close": (_("one part of the name alike, the other close"), PARTLY),
+    "given and father's names crossed (order swapped)": (
+        _("given and father's names the same, in the other order"), AGREE),
     "same father name": (_("the same father's name"), AGREE),
     "father names share a key": (_("father's names alike"), AGREE),
     "father names close (JW >= 0.92)": (_("father's names close"), PARTLY),
