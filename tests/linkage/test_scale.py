@@ -202,3 +202,31 @@ def test_contradicting_name_pairs_go_unscored_to_keep_apart(monkeypatch):
         assert skipped.clusters[l] != skipped.clusters[r]
     assert not set(zip(skipped.pairs.unique_id_l, skipped.pairs.unique_id_r)) & set(zip(got.unique_id_l,
                                                                                         got.unique_id_r))
+
+
+def test_record_keys_are_ranks_in_code_point_order():
+    # "B" (66) < "S10" < "S9" < "a" (97) < "b": ranks 0..4, whatever the order given
+    assert model.record_keys(["b", "S9", "a", "B", "S10"]).tolist() == [4, 2, 3, 0, 1]
+    assert model.record_keys(["S1", "S2", "S3"]).tolist() == [0, 1, 2]
+    assert model.record_keys([]).tolist() == []
+
+
+def test_large_inputs_with_ids_out_of_order_give_the_same_result(large, data, monkeypatch):
+    # above LARGE the pairs hold integer keys (ranks of the ids): rows in another order
+    # (keys no longer the rows' positions) must give the same pairs, in the ids' order, and clusters
+    df, _ = data
+    shuffled = df.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    assert list(shuffled.record_id) != sorted(shuffled.record_id)
+    monkeypatch.setattr(model, "LARGE", 1)
+    again = link(shuffled, params=large.params, threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB",
+                 keep_linker=True)
+    pd.testing.assert_frame_equal(again.pairs, large.pairs)
+    assert again.clusters == large.clusters and again.probability == large.probability
+    assert again.stats["candidate_pairs"] == large.stats["candidate_pairs"]
+    assert again.stats["apart_pairs"] == large.stats["apart_pairs"]
+    # the kept table (LinkResult.predictions) shows record ids, not keys
+    kept = again.linker.misc.query_sql(f"select unique_id_l, unique_id_r from {again.predictions.physical_name}",
+                                       output_type="pandas")
+    known = set(df.record_id)
+    assert len(kept) >= len(again.pairs) and set(kept.unique_id_l) <= known and set(kept.unique_id_r) <= known
+    assert (kept.unique_id_l < kept.unique_id_r).all()
