@@ -377,37 +377,37 @@ def register_candidate_pairs(linker, features: pd.DataFrame, extra_fields: dict[
     # them: joins and the pairs' table on integers instead of id texts
     t = (f"(SELECT * REPLACE ({RECORD_KEY} AS unique_id) FROM {FEATURES_TABLE})" if RECORD_KEY in cols
          else FEATURES_TABLE)
-    # the values that let a pair contradict: carried by the name rules' rows (below)
-    carried = [c for c in ("by_lo", "by_hi", "sex", "cid") if c in cols]
+    # the values that let a pair contradict (birth years more than 3 apart, another sex),
+    # looked up once per distinct pair after the rules' rows are grouped (carried on every
+    # key row and joined pair instead, they cost more than the rest of the step)
     contra = {}
-    if "by_lo" in carried and "by_hi" in carried:
-        contra["birth"] = "coalesce(greatest(l.by_lo - r.by_hi, r.by_lo - l.by_hi) > 3, false)"
-    if "sex" in carried:
-        contra["sex"] = "coalesce(l.sex <> r.sex, false)"
+    if "by_lo" in cols and "by_hi" in cols:
+        contra["birth"] = "coalesce(greatest(a.by_lo - b.by_hi, b.by_lo - a.by_hi) > 3, false)"
+    if "sex" in cols:
+        contra["sex"] = "coalesce(a.sex <> b.sex, false)"
     skip = SKIP_CONTRADICTING and len(contra) == 2
-    if skip and "cid" in carried:
+    if skip and "cid" in cols:
         # the same ID number is strong evidence (model.strong_levels): such pairs are scored
-        contra = {k: f"({v} AND NOT coalesce(l.cid = r.cid, false))" for k, v in contra.items()}
-    extra = "".join(f", {c}" for c in carried) if skip else ""
+        contra = {k: f"({v} AND NOT coalesce(a.cid = b.cid, false))" for k, v in contra.items()}
     _sql(con, f"CREATE OR REPLACE TEMP TABLE __kuager_name_keys AS "
-              f"SELECT unique_id, unnest(name_keys) AS k{extra} FROM {t} WHERE name_keys IS NOT NULL")
+              f"SELECT unique_id, unnest(name_keys) AS k FROM {t} WHERE name_keys IS NOT NULL")
     _sql(con, f"CREATE OR REPLACE TEMP TABLE __kuager_given_keys AS SELECT unique_id, unnest(given_keys) AS k, "
-              f"by_lo, place_canon{extra.replace(', by_lo', '')} FROM {t} WHERE given_keys IS NOT NULL")
+              f"by_lo, place_canon FROM {t} WHERE given_keys IS NOT NULL")
     _sql(con, f"CREATE OR REPLACE TEMP TABLE __kuager_father_keys AS SELECT unique_id, unnest(father_keys) AS k, "
-              f"by_lo, place_canon{extra.replace(', by_lo', '')} FROM {t} WHERE father_keys IS NOT NULL")
-    gextra = "".join(f", g.{c}" for c in carried) if skip else ""
-    _sql(con, f"CREATE OR REPLACE TEMP TABLE __kuager_given_father AS SELECT DISTINCT g.unique_id, g.k AS g, "
-              f"f.k AS f{gextra} FROM __kuager_given_keys g JOIN __kuager_father_keys f USING (unique_id)")
+              f"by_lo, place_canon FROM {t} WHERE father_keys IS NOT NULL")
+    _sql(con, "CREATE OR REPLACE TEMP TABLE __kuager_given_father AS SELECT DISTINCT g.unique_id, g.k AS g, "
+              "f.k AS f FROM __kuager_given_keys g JOIN __kuager_father_keys f USING (unique_id)")
 
-    def join(table: str, on: list[str], named: bool = False) -> str:
+    def join(table: str, on: list[str]) -> str:
         cond = " AND ".join(f"l.{c} = r.{c}" for c in on)
-        cb, cs = (contra["birth"], contra["sex"]) if named and skip else ("false", "false")
-        return f"SELECT l.unique_id AS l, r.unique_id AS r, {cb} AS cb, {cs} AS cs FROM {table} l JOIN {table} r " \
+        return f"SELECT l.unique_id AS l, r.unique_id AS r FROM {table} l JOIN {table} r " \
                f"ON {cond} AND l.unique_id < r.unique_id"
 
-    rules = [join("__kuager_given_father", ["g", "f"], True), join("__kuager_name_keys", ["k"], True),
-             join("__kuager_given_keys", ["k", "by_lo", "place_canon"], True),
-             join("__kuager_father_keys", ["k", "by_lo", "place_canon"], True)]
+    # the name rules first (numbers 0-3: a pair found by these alone may go unscored)
+    rules = [join("__kuager_given_father", ["g", "f"]), join("__kuager_name_keys", ["k"]),
+             join("__kuager_given_keys", ["k", "by_lo", "place_canon"]),
+             join("__kuager_father_keys", ["k", "by_lo", "place_canon"])]
+    named = len(rules)
     if features["cid"].notna().any():
         rules.append(join(t, ["cid"]))
     if features["birth_date"].notna().any():
@@ -415,14 +415,20 @@ def register_candidate_pairs(linker, features: pd.DataFrame, extra_fields: dict[
     for col, kind in (extra_fields or {}).items():
         if kind in ("exact", "code"):
             rules.append(join(t, ["x_" + col]))
-    union = " UNION ALL ".join(f"SELECT '{i}' AS match_key, l, r, cb, cs FROM ({sql})"
-                               for i, sql in enumerate(rules))
-    # a pair found by the name rules only whose birth years (more than 3 apart) or sex
-    # contradict (and that shares no ID number): birth_apart / sex_apart (rows of the other
-    # rules say false, so bool_and is false for a pair they find)
-    _sql(con, f"CREATE OR REPLACE TABLE __kuager_blocked_pairs AS SELECT min(match_key) AS match_key, "
-              f"l AS join_key_l, r AS join_key_r, bool_and(cb) AS birth_apart, bool_and(cs) AS sex_apart "
-              f"FROM ({union}) GROUP BY l, r")
+    union = " UNION ALL ".join(f"SELECT {i} AS rule, l, r FROM ({sql})" for i, sql in enumerate(rules))
+    # each pair once, with the number of the first rule that finds it (Splink's match_key)
+    # and whether a rule other than the name rules finds it
+    found = f"SELECT min(rule) AS rule, bool_or(rule >= {named}) AS other, l, r FROM ({union}) GROUP BY l, r"
+    if skip:
+        # a pair found by the name rules only whose birth years (more than 3 apart) or sex
+        # contradict (and that shares no ID number): birth_apart / sex_apart
+        _sql(con, f"CREATE OR REPLACE TABLE __kuager_blocked_pairs AS SELECT CAST(f.rule AS VARCHAR) AS match_key, "
+                  f"f.l AS join_key_l, f.r AS join_key_r, NOT f.other AND {contra['birth']} AS birth_apart, "
+                  f"NOT f.other AND {contra['sex']} AS sex_apart FROM ({found}) f "
+                  f"JOIN {t} a ON a.unique_id = f.l JOIN {t} b ON b.unique_id = f.r")
+    else:
+        _sql(con, f"CREATE OR REPLACE TABLE __kuager_blocked_pairs AS SELECT CAST(rule AS VARCHAR) AS match_key, "
+                  f"l AS join_key_l, r AS join_key_r, false AS birth_apart, false AS sex_apart FROM ({found})")
     for name in ("name_keys", "given_keys", "father_keys", "given_father"):
         _sql(con, f"DROP TABLE __kuager_{name}")
     n = _sql(con, "SELECT count(*) FROM __kuager_blocked_pairs")[0][0]
