@@ -95,7 +95,11 @@ class LinkResult:
             blocking rules generated; None without such decisions).
         linker, predictions: the Splink ``Linker`` and the table of all scored
             candidate pairs (a ``SplinkDataFrame``), only with ``keep_linker=True``
-            (for diagnostics, e.g. blocking recall against a truth).
+            (for diagnostics, e.g. blocking recall against a truth). Above
+            ``model.LARGE`` (DuckDB) the kept pairs only (see ``chunk_pairs``), as a view
+            with record ids over the engine's table of integer keys
+            (:data:`kuager.linkage.model.RECORD_KEY`), and the candidate pairs are in the
+            DuckDB table ``__kuager_blocked_pairs`` (``join_key_l``, ``join_key_r``: keys).
     """
 
     clusters: dict[str, str]
