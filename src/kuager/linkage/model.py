@@ -344,11 +344,13 @@ def _sql(con, sql: str) -> list:
 
 #: Above :data:`LARGE` records, when True, the name-rule candidate pairs whose birth years (more
 #: than 3 apart) or sex contradict, and that share no ID number, are not scored: they go to the
-#: keep-apart step as they are (:func:`predict_in_chunks`). Off by default: it saves about 40 % of
-#: the scoring CPU at a million mentions, but three runs at 300,000 with it gave slightly different
-#: clusters (B-cubed F1 0.88677, 0.88670, 0.88675) where runs without it repeat exactly; the cause
-#: was not found, and a run must be repeatable.
-SKIP_CONTRADICTING = False
+#: keep-apart step as they are (:func:`predict_in_chunks`). It saves about 40 % of the scoring CPU
+#: at a million mentions (1.30 of the 3.01 million candidate pairs at 300,000). It was off for a
+#: while because three runs at 300,000 with it gave slightly different clusters (B-cubed F1
+#: 0.88677, 0.88670, 0.88675): the scored pairs reached clustering in another order each run
+#: (ties among equal probabilities), which :func:`kuager.linkage._fetch_keyed` now fixes; runs
+#: repeat exactly with it on or off.
+SKIP_CONTRADICTING = True
 
 
 def register_candidate_pairs(linker, features: pd.DataFrame, extra_fields: dict[str, str] | None = None) -> int:
