@@ -230,3 +230,18 @@ def test_large_inputs_with_ids_out_of_order_give_the_same_result(large, data, mo
     known = set(df.record_id)
     assert len(kept) >= len(again.pairs) and set(kept.unique_id_l) <= known and set(kept.unique_id_r) <= known
     assert (kept.unique_id_l < kept.unique_id_r).all()
+    # people's "same" decisions are looked up among the candidate pairs by their keys: one on a
+    # candidate pair, one on two records no rule paired (found: 1 of 2)
+    blocked = again.linker.misc.query_sql(
+        f"select a.unique_id as l, b.unique_id as r from __kuager_blocked_pairs p "
+        f"join {model.FEATURES_TABLE} a on a.{model.RECORD_KEY} = p.join_key_l "
+        f"join {model.FEATURES_TABLE} b on b.{model.RECORD_KEY} = p.join_key_r", output_type="pandas")
+    cand = set(zip(blocked.l, blocked.r))
+    assert len(cand) == again.stats["candidate_pairs"] and all(x < y for x, y in cand)
+    a, b = large.pairs.unique_id_l[0], large.pairs.unique_id_r[0]
+    assert (a, b) in cand
+    ids = sorted(df.record_id)
+    far = next((x, y) for x in ids for y in reversed(ids) if x < y and (x, y) not in cand)
+    decided = link(shuffled, params=large.params, threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB",
+                   decisions=[(b, a, "same"), (far[1], far[0], "same")])
+    assert decided.stats["blocking_recall_on_decisions"] == 0.5
