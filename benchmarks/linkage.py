@@ -183,7 +183,12 @@ def run_kuager(dataset: str, df: pd.DataFrame, threads: int, engine: str = "duck
     table = result.predictions.physical_name
     if "seconds_blocking" in result.stats:
         # above LARGE the predictions hold only the pairs kept after scoring: count all candidate pairs
-        table = "(select join_key_l as unique_id_l, join_key_r as unique_id_r from __kuager_blocked_pairs)"
+        # (pairs of the records' integer keys, model.RECORD_KEY: their ids from the features table)
+        from kuager.linkage.model import FEATURES_TABLE, RECORD_KEY
+
+        table = (f"(select a.unique_id as unique_id_l, b.unique_id as unique_id_r from __kuager_blocked_pairs p "
+                 f"join {FEATURES_TABLE} a on a.{RECORD_KEY} = p.join_key_l "
+                 f"join {FEATURES_TABLE} b on b.{RECORD_KEY} = p.join_key_r)")
         steps["score_chunks"] = result.stats.get("score_chunks", 1)
         steps["unscored_contradicting"] = result.stats.get("unscored_pairs")
     return result.clusters, {"candidate_pairs": result.stats["candidate_pairs"],

@@ -210,8 +210,10 @@ def test_large_inputs_count_crossed_names_as_unknown_for_the_father(large, data)
     # nothing (a null level) instead of "father names differ"; worked out here from the keys
     feats = ft.prepare(data[0]).set_index("unique_id")
     table = large.predictions.physical_name
-    p = large.linker.misc.query_sql(f"select unique_id_l, unique_id_r, gamma_father from {table}",
-                                    output_type="pandas")
+    # scored pairs only: contradicting pairs left unscored (model.SKIP_CONTRADICTING) have
+    # every level unknown but birth and sex
+    p = large.linker.misc.query_sql(f"select unique_id_l, unique_id_r, gamma_father from {table} "
+                                    "where match_probability is not null", output_type="pandas")
 
     def keys(rid, col):
         v = feats.at[rid, col]
@@ -230,3 +232,46 @@ def test_large_inputs_count_crossed_names_as_unknown_for_the_father(large, data)
     assert crossed > 0
     father = next(c for c in large.params["comparisons"] if c["output_column_name"] == "father")
     assert sum(bool(lv.get("is_null_level")) for lv in father["comparison_levels"]) == 2
+
+
+def test_record_keys_are_ranks_in_code_point_order():
+    # "B" (66) < "S10" < "S9" < "a" (97) < "b": ranks 0..4, whatever the order given
+    assert model.record_keys(["b", "S9", "a", "B", "S10"]).tolist() == [4, 2, 3, 0, 1]
+    assert model.record_keys(["S1", "S2", "S3"]).tolist() == [0, 1, 2]
+    assert model.record_keys([]).tolist() == []
+
+
+def test_large_inputs_with_ids_out_of_order_give_the_same_result(large, data, monkeypatch):
+    # above LARGE the pairs hold integer keys (ranks of the ids): rows in another order
+    # (keys no longer the rows' positions) must give the same pairs, in the ids' order, and clusters
+    df, _ = data
+    shuffled = df.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    assert list(shuffled.record_id) != sorted(shuffled.record_id)
+    monkeypatch.setattr(model, "LARGE", 1)
+    again = link(shuffled, params=large.params, threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB",
+                 keep_linker=True)
+    pd.testing.assert_frame_equal(again.pairs, large.pairs)
+    assert again.clusters == large.clusters and again.probability == large.probability
+    assert again.stats["candidate_pairs"] == large.stats["candidate_pairs"]
+    assert again.stats["apart_pairs"] == large.stats["apart_pairs"]
+    # the kept table (LinkResult.predictions) shows record ids, not keys
+    kept = again.linker.misc.query_sql(f"select unique_id_l, unique_id_r from {again.predictions.physical_name}",
+                                       output_type="pandas")
+    known = set(df.record_id)
+    assert len(kept) >= len(again.pairs) and set(kept.unique_id_l) <= known and set(kept.unique_id_r) <= known
+    assert (kept.unique_id_l < kept.unique_id_r).all()
+    # people's "same" decisions are looked up among the candidate pairs by their keys: one on a
+    # candidate pair, one on two records no rule paired (found: 1 of 2)
+    blocked = again.linker.misc.query_sql(
+        f"select a.unique_id as l, b.unique_id as r from __kuager_blocked_pairs p "
+        f"join {model.FEATURES_TABLE} a on a.{model.RECORD_KEY} = p.join_key_l "
+        f"join {model.FEATURES_TABLE} b on b.{model.RECORD_KEY} = p.join_key_r", output_type="pandas")
+    cand = set(zip(blocked.l, blocked.r))
+    assert len(cand) == again.stats["candidate_pairs"] and all(x < y for x, y in cand)
+    a, b = large.pairs.unique_id_l[0], large.pairs.unique_id_r[0]
+    assert (a, b) in cand
+    ids = sorted(df.record_id)
+    far = next((x, y) for x in ids for y in reversed(ids) if x < y and (x, y) not in cand)
+    decided = link(shuffled, params=large.params, threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB",
+                   decisions=[(b, a, "same"), (far[1], far[0], "same")])
+    assert decided.stats["blocking_recall_on_decisions"] == 0.5

@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kuager.errors import KuagerError
@@ -399,11 +400,13 @@ def _sql(con, sql: str) -> list:
 
 #: Above :data:`LARGE` records, when True, the name-rule candidate pairs whose birth years (more
 #: than 3 apart) or sex contradict, and that share no ID number, are not scored: they go to the
-#: keep-apart step as they are (:func:`predict_in_chunks`). Off by default: it saves about 40 % of
-#: the scoring CPU at a million mentions, but three runs at 300,000 with it gave slightly different
-#: clusters (B-cubed F1 0.88677, 0.88670, 0.88675) where runs without it repeat exactly; the cause
-#: was not found, and a run must be repeatable.
-SKIP_CONTRADICTING = False
+#: keep-apart step as they are (:func:`predict_in_chunks`). It saves about 40 % of the scoring CPU
+#: at a million mentions (1.30 of the 3.01 million candidate pairs at 300,000). It was off for a
+#: while because three runs at 300,000 with it gave slightly different clusters (B-cubed F1
+#: 0.88677, 0.88670, 0.88675): the scored pairs reached clustering in another order each run
+#: (ties among equal probabilities), which :func:`kuager.linkage._fetch_keyed` now fixes; runs
+#: repeat exactly with it on or off.
+SKIP_CONTRADICTING = True
 
 
 def register_candidate_pairs(linker, features: pd.DataFrame, extra_fields: dict[str, str] | None = None) -> int:
@@ -416,7 +419,10 @@ def register_candidate_pairs(linker, features: pd.DataFrame, extra_fields: dict[
     ``arrays_to_explode`` a million-mention run spilled 33 GB to disk within minutes
     after training (blocking and scoring were not told apart); these joins made the
     24.9 million pairs of a million synthetic mentions in about a minute within a 5 GB
-    DuckDB limit. A pair keeps the number of the first rule that finds it (Splink's
+    DuckDB limit. When ``features`` has the integer keys :data:`RECORD_KEY` (as
+    :func:`kuager.linkage.link` gives it above :data:`LARGE`), the pairs are pairs of those
+    keys (``join_key_l`` < ``join_key_r`` as integers, which is the ids' order), else of
+    ``unique_id`` texts. A pair keeps the number of the first rule that finds it (Splink's
     ``match_key``), and ``birth_apart`` / ``sex_apart``: true when only name rules find
     it, its birth years are more than 3 apart (or its sex differs) and it shares no ID
     number (see :func:`predict_in_chunks`; false without :data:`SKIP_CONTRADICTING`).
@@ -424,39 +430,42 @@ def register_candidate_pairs(linker, features: pd.DataFrame, extra_fields: dict[
     """
     api = linker._db_api
     con = api._con
-    t = FEATURES_TABLE
     cols = set(features.columns)
-    # the values that let a pair contradict: carried by the name rules' rows (below)
-    carried = [c for c in ("by_lo", "by_hi", "sex", "cid") if c in cols]
+    # the records' integer keys (RECORD_KEY, ranks in the ids' order) where the features have
+    # them: joins and the pairs' table on integers instead of id texts
+    t = (f"(SELECT * REPLACE ({RECORD_KEY} AS unique_id) FROM {FEATURES_TABLE})" if RECORD_KEY in cols
+         else FEATURES_TABLE)
+    # the values that let a pair contradict (birth years more than 3 apart, another sex),
+    # looked up once per distinct pair after the rules' rows are grouped (carried on every
+    # key row and joined pair instead, they cost more than the rest of the step)
     contra = {}
-    if "by_lo" in carried and "by_hi" in carried:
-        contra["birth"] = "coalesce(greatest(l.by_lo - r.by_hi, r.by_lo - l.by_hi) > 3, false)"
-    if "sex" in carried:
-        contra["sex"] = "coalesce(l.sex <> r.sex, false)"
+    if "by_lo" in cols and "by_hi" in cols:
+        contra["birth"] = "coalesce(greatest(a.by_lo - b.by_hi, b.by_lo - a.by_hi) > 3, false)"
+    if "sex" in cols:
+        contra["sex"] = "coalesce(a.sex <> b.sex, false)"
     skip = SKIP_CONTRADICTING and len(contra) == 2
-    if skip and "cid" in carried:
+    if skip and "cid" in cols:
         # the same ID number is strong evidence (model.strong_levels): such pairs are scored
-        contra = {k: f"({v} AND NOT coalesce(l.cid = r.cid, false))" for k, v in contra.items()}
-    extra = "".join(f", {c}" for c in carried) if skip else ""
+        contra = {k: f"({v} AND NOT coalesce(a.cid = b.cid, false))" for k, v in contra.items()}
     _sql(con, f"CREATE OR REPLACE TEMP TABLE __kuager_name_keys AS "
-              f"SELECT unique_id, unnest(name_keys) AS k{extra} FROM {t} WHERE name_keys IS NOT NULL")
+              f"SELECT unique_id, unnest(name_keys) AS k FROM {t} WHERE name_keys IS NOT NULL")
     _sql(con, f"CREATE OR REPLACE TEMP TABLE __kuager_given_keys AS SELECT unique_id, unnest(given_keys) AS k, "
-              f"by_lo, place_canon{extra.replace(', by_lo', '')} FROM {t} WHERE given_keys IS NOT NULL")
+              f"by_lo, place_canon FROM {t} WHERE given_keys IS NOT NULL")
     _sql(con, f"CREATE OR REPLACE TEMP TABLE __kuager_father_keys AS SELECT unique_id, unnest(father_keys) AS k, "
-              f"by_lo, place_canon{extra.replace(', by_lo', '')} FROM {t} WHERE father_keys IS NOT NULL")
-    gextra = "".join(f", g.{c}" for c in carried) if skip else ""
-    _sql(con, f"CREATE OR REPLACE TEMP TABLE __kuager_given_father AS SELECT DISTINCT g.unique_id, g.k AS g, "
-              f"f.k AS f{gextra} FROM __kuager_given_keys g JOIN __kuager_father_keys f USING (unique_id)")
+              f"by_lo, place_canon FROM {t} WHERE father_keys IS NOT NULL")
+    _sql(con, "CREATE OR REPLACE TEMP TABLE __kuager_given_father AS SELECT DISTINCT g.unique_id, g.k AS g, "
+              "f.k AS f FROM __kuager_given_keys g JOIN __kuager_father_keys f USING (unique_id)")
 
-    def join(table: str, on: list[str], named: bool = False) -> str:
+    def join(table: str, on: list[str]) -> str:
         cond = " AND ".join(f"l.{c} = r.{c}" for c in on)
-        cb, cs = (contra["birth"], contra["sex"]) if named and skip else ("false", "false")
-        return f"SELECT l.unique_id AS l, r.unique_id AS r, {cb} AS cb, {cs} AS cs FROM {table} l JOIN {table} r " \
+        return f"SELECT l.unique_id AS l, r.unique_id AS r FROM {table} l JOIN {table} r " \
                f"ON {cond} AND l.unique_id < r.unique_id"
 
-    rules = [join("__kuager_given_father", ["g", "f"], True), join("__kuager_name_keys", ["k"], True),
-             join("__kuager_given_keys", ["k", "by_lo", "place_canon"], True),
-             join("__kuager_father_keys", ["k", "by_lo", "place_canon"], True)]
+    # the name rules first (numbers 0-3: a pair found by these alone may go unscored)
+    rules = [join("__kuager_given_father", ["g", "f"]), join("__kuager_name_keys", ["k"]),
+             join("__kuager_given_keys", ["k", "by_lo", "place_canon"]),
+             join("__kuager_father_keys", ["k", "by_lo", "place_canon"])]
+    named = len(rules)
     if features["cid"].notna().any():
         rules.append(join(t, ["cid"]))
     if features["birth_date"].notna().any():
@@ -464,14 +473,20 @@ def register_candidate_pairs(linker, features: pd.DataFrame, extra_fields: dict[
     for col, kind in (extra_fields or {}).items():
         if kind in ("exact", "code"):
             rules.append(join(t, ["x_" + col]))
-    union = " UNION ALL ".join(f"SELECT '{i}' AS match_key, l, r, cb, cs FROM ({sql})"
-                               for i, sql in enumerate(rules))
-    # a pair found by the name rules only whose birth years (more than 3 apart) or sex
-    # contradict (and that shares no ID number): birth_apart / sex_apart (rows of the other
-    # rules say false, so bool_and is false for a pair they find)
-    _sql(con, f"CREATE OR REPLACE TABLE __kuager_blocked_pairs AS SELECT min(match_key) AS match_key, "
-              f"l AS join_key_l, r AS join_key_r, bool_and(cb) AS birth_apart, bool_and(cs) AS sex_apart "
-              f"FROM ({union}) GROUP BY l, r")
+    union = " UNION ALL ".join(f"SELECT {i} AS rule, l, r FROM ({sql})" for i, sql in enumerate(rules))
+    # each pair once, with the number of the first rule that finds it (Splink's match_key)
+    # and whether a rule other than the name rules finds it
+    found = f"SELECT min(rule) AS rule, bool_or(rule >= {named}) AS other, l, r FROM ({union}) GROUP BY l, r"
+    if skip:
+        # a pair found by the name rules only whose birth years (more than 3 apart) or sex
+        # contradict (and that shares no ID number): birth_apart / sex_apart
+        _sql(con, f"CREATE OR REPLACE TABLE __kuager_blocked_pairs AS SELECT CAST(f.rule AS VARCHAR) AS match_key, "
+                  f"f.l AS join_key_l, f.r AS join_key_r, NOT f.other AND {contra['birth']} AS birth_apart, "
+                  f"NOT f.other AND {contra['sex']} AS sex_apart FROM ({found}) f "
+                  f"JOIN {t} a ON a.unique_id = f.l JOIN {t} b ON b.unique_id = f.r")
+    else:
+        _sql(con, f"CREATE OR REPLACE TABLE __kuager_blocked_pairs AS SELECT CAST(rule AS VARCHAR) AS match_key, "
+                  f"l AS join_key_l, r AS join_key_r, false AS birth_apart, false AS sex_apart FROM ({found})")
     for name in ("name_keys", "given_keys", "father_keys", "given_father"):
         _sql(con, f"DROP TABLE __kuager_{name}")
     n = _sql(con, "SELECT count(*) FROM __kuager_blocked_pairs")[0][0]
@@ -591,6 +606,37 @@ def build_linker(features: pd.DataFrame, params: dict[str, Any] | None, engine: 
 
 #: Name of the DuckDB table holding the features (:func:`build_linker`).
 FEATURES_TABLE = "kuager_mentions"
+#: Column of the features (and of :data:`FEATURES_TABLE`) that :func:`kuager.linkage.link`
+#: adds above :data:`LARGE` records: each record's integer key, its rank (0-based) in the
+#: code-point order of the ids, so that integer order is the ids' order (DuckDB compares
+#: texts by code point, as Python does). Candidate pairs (:func:`register_candidate_pairs`)
+#: and scored pairs (:func:`predict_in_chunks`) then hold these keys instead of the id texts:
+#: integer joins, and tens of millions of pairs fetched as integer arrays (at 300,000
+#: mentions the candidate pairs took 2.1 CPU s against 2.8 with texts). Training still uses
+#: ``unique_id`` (Splink's sampling hashes it), so the model is the same either way.
+RECORD_KEY = "rid"
+
+
+def has_record_keys(con) -> bool:
+    """Whether :data:`FEATURES_TABLE` on the DuckDB connection ``con`` has the integer keys
+    :data:`RECORD_KEY` (then the candidate and scored pairs hold keys, not id texts)."""
+    return bool(_sql(con, f"SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                          f"'{FEATURES_TABLE}' AND column_name = '{RECORD_KEY}'")[0][0])
+
+
+def record_keys(ids) -> np.ndarray:
+    """:data:`RECORD_KEY` of each id in ``ids`` (texts, in any order): its 0-based rank in
+    code-point order, as an int64 array of ``len(ids)``. Ids are unique
+    (:func:`kuager.linkage.features.prepare` checks it)."""
+    import numpy as np
+
+    arr = pd.Index(ids, dtype=object)
+    n = len(arr)
+    if arr.is_monotonic_increasing:
+        return np.arange(n, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(arr.to_numpy(), kind="stable")] = np.arange(n, dtype=np.int64)
+    return rank
 _LIST_COLUMNS = ("name_keys", "given_keys", "father_keys", "place_keys", "place_pref", "relative_keys")
 
 
@@ -849,7 +895,9 @@ def predict_in_chunks(linker, chunks: int, floor: float, keep_contradicting: boo
     ``out``: pairs with ``match_probability >= floor`` and, if ``keep_contradicting``,
     pairs that :func:`contradiction_sql` finds contradicting (the keep-apart step's
     candidates); the other pairs are dropped. Each kept pair has the same columns and
-    values as in one-step scoring (:func:`predict`). With ``keep_contradicting``, the
+    values as in one-step scoring (:func:`predict`), except that ``unique_id_l`` and
+    ``unique_id_r`` hold the records' integer keys (:data:`RECORD_KEY`) when the features
+    table has them (:func:`has_record_keys`). With ``keep_contradicting``, the
     pairs that :func:`register_candidate_pairs` marks as contradicting (found by name
     rules only, birth years more than 3 apart or another sex, no shared ID:
     :data:`SKIP_CONTRADICTING`) are not scored when the model sees those contradictions and
@@ -880,6 +928,10 @@ def predict_in_chunks(linker, chunks: int, floor: float, keep_contradicting: boo
     con = api._con
     pipeline = CTEPipeline()
     enqueue_df_concat_with_tf(linker, pipeline)
+    if has_record_keys(con):
+        # pairs of integer keys (register_candidate_pairs): the records' key is their unique_id here
+        pipeline.enqueue_sql(f"SELECT * REPLACE ({RECORD_KEY} AS unique_id) FROM __splink__df_concat_with_tf",
+                             "__kuager_with_tf_keyed")
     with_tf = api.sql_pipeline_to_splink_dataframe(pipeline)
     part = "__kuager_pairs_part"
     learned = learned_contradictions(linker.misc.save_model_to_json()) if keep_contradicting else []
