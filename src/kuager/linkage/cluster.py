@@ -21,6 +21,7 @@ No Django import here.
 
 from __future__ import annotations
 
+import array
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -128,6 +129,8 @@ class Solution:
     active: np.ndarray
     conflict: np.ndarray
     ambiguous: np.ndarray
+    _partners: _Partners | None = field(default=None, repr=False)
+    _apart_rows: int = field(default=0, repr=False)
 
 
 def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: float,
@@ -269,7 +272,9 @@ def solve(graph: Graph, apart: np.ndarray | None = None, ambiguous_margin: float
     dropped and the components that held one are redone again.
     """
     n, el, er, comp = graph.n, graph.el, graph.er, graph.comp
-    soft = np.zeros((0, 2), dtype=np.int64) if apart is None else apart
+    soft = np.zeros((0, 2), dtype=np.int64) if apart is None else apart.reshape(-1, 2)
+    if changed is not None:
+        changed = changed.reshape(-1, 2)
     if previous is None:
         sol = Solution(comp.copy(), comp.copy(), np.ones(len(el), dtype=bool), np.ones(len(el), dtype=bool),
                        np.zeros(len(el), dtype=bool), np.zeros(n, dtype=bool))
@@ -282,16 +287,23 @@ def solve(graph: Graph, apart: np.ndarray | None = None, ambiguous_margin: float
                        previous.conflict.copy(), previous.ambiguous.copy())
         todo = np.zeros(n, dtype=bool)
         if changed is not None and len(changed):
-            changed = changed.reshape(-1, 2)
             inside = comp[changed[:, 0]] == comp[changed[:, 1]]
             todo[comp[changed[inside, 0]]] = True
+    # each record's partners, kept for the next solve: only the pairs added since are sorted then
+    if previous is not None and previous._partners is not None and changed is not None \
+            and previous._apart_rows + len(changed) == len(soft):
+        sol._partners = _Partners(n, _inside_components(changed, comp), before=previous._partners)
+    else:
+        sol._partners = _Partners(n, _inside_components(soft, comp))
+    sol._apart_rows = len(soft)
     if not todo.any():
         return sol
+    hard = _Partners(n, graph.hard)
     # the components to redo, their edges (all of them: the first pass) and constraints
     nodes = todo[comp]
     edges = np.flatnonzero(nodes[el])
     sol.active[edges] = True
-    _greedy(n, edges, graph, _inside(graph.hard, nodes), _inside(soft, nodes), sol)
+    _greedy(n, edges, graph, hard, sol._partners, sol)
     sol.first[nodes] = sol.roots[nodes]
     if ambiguous_margin is None or not len(edges):
         sol.ambiguous[nodes] = False
@@ -309,7 +321,7 @@ def solve(graph: Graph, apart: np.ndarray | None = None, ambiguous_margin: float
     edges = np.flatnonzero(nodes[el] & sol.active)
     sol.used[drop] = False
     sol.conflict[drop] = False
-    _greedy(n, edges, graph, _inside(graph.hard, nodes), _inside(soft, nodes), sol, nodes)
+    _greedy(n, edges, graph, hard, sol._partners, sol, nodes)
     return sol
 
 
@@ -354,9 +366,10 @@ def result(graph: Graph, sol: Solution) -> Clustering:
                       [ids[i] for i in np.flatnonzero(sol.ambiguous).tolist()])
 
 
-def _inside(pairs: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """The rows of ``pairs`` (``(k, 2)`` positions) with both ends among ``nodes`` (bool)."""
-    return pairs[nodes[pairs[:, 0]] & nodes[pairs[:, 1]]]
+def _inside_components(pairs: np.ndarray, comp: np.ndarray) -> np.ndarray:
+    """The rows of ``pairs`` (``(k, 2)`` positions) whose two records share a component:
+    the others can never meet in one cluster."""
+    return pairs[comp[pairs[:, 0]] == comp[pairs[:, 1]]]
 
 
 def _ambiguous(n: int, el: np.ndarray, er: np.ndarray, ew: np.ndarray, roots: np.ndarray,
@@ -411,25 +424,26 @@ def _components(n: int, el: np.ndarray, er: np.ndarray) -> np.ndarray:
 def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
     """Add ``edges`` strongest first, skipping one that would put a kept-apart pair together.
 
-    ``hard`` pairs (people's "different") bind every edge; ``soft`` pairs (the model's
-    "clearly different") bind only the model's edges, not people's "same" decisions. The
+    ``hard`` (people's "different") binds every edge; ``soft`` (the model's "clearly
+    different") binds only the model's edges, not people's "same" decisions. The
     components are independent (no edge or constraint crosses two), so the edges go
     component by component, strongest first within each.
 
-    Each cluster keeps the set of its members and the set of the records its members
-    must stay apart from (a record's partners are read from a CSR array the first time it
-    is met); a merge adds the smaller sets into the larger (so each record is moved
-    O(log) times), and a check is one ``isdisjoint`` of two sets (C speed). Nothing is
-    renamed, and no Python object exists for a constraint of a record not yet met.
-    Before (a Python set of partner roots for every constrained record, renamed on each
-    merge, component by component with numpy per component) a million mentions took
-    about 50 CPU s a pass.
+    Each cluster keeps the set of its members (clusters of two or more) and the number of
+    constraints of its members. Whether two clusters may merge is found by reading the
+    partners of the members of the cluster with fewer constraints (:class:`_Partners`,
+    array slices) against the other cluster's members (``isdisjoint``, at C speed); a merge
+    adds the smaller member set into the larger (each record is moved O(log) times).
+    No set of partners is ever built or renamed: before (a Python set of partner
+    roots per constrained record, renamed on each merge, with numpy calls per component)
+    a million mentions' first pass took about 50 CPU s, then (sets of forbidden records
+    joined on merges) 13 s.
 
     Args:
         n: number of records.
         edges: indices of the graph's edges to add (ascending: strongest first).
         graph: :class:`Graph`.
-        hard, soft: ``(k, 2)`` int arrays of record positions.
+        hard, soft: :class:`_Partners` (``soft`` possibly several, for pairs added later).
         sol: :class:`Solution`; ``roots``, ``used`` and ``conflict`` are written for the
             records and edges of ``nodes`` (bool per record; default: the ends of ``edges``).
     """
@@ -442,12 +456,12 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
     sol.conflict[edges] = False
     edges = edges[np.argsort(comp[el[edges]], kind="stable")]   # by component, strongest first within
     root = list(range(n))
-    soft_ptr, soft_part = _csr(n, soft)
-    hard_ptr, hard_part = _csr(n, hard)
-    has_hard = len(hard) > 0
+    deg = soft.degrees()            # constraints of each record
+    sources = soft.sources
+    has_hard = hard.rows > 0
+    hard_sources = hard.sources
     members: dict[int, set[int]] = {}          # root -> its members (clusters of two or more)
-    forbid: dict[int, set[int]] = {}           # root -> records its members must stay apart from (soft)
-    forbid_hard: dict[int, set[int]] = {}
+    dsum: dict[int, int] = {}                  # root -> constraints of its members (clusters of two or more)
     skipped: list[int] = []
     conflicts: list[int] = []
     current = -1
@@ -457,37 +471,32 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
         if ra == rb:
             continue
         if c != current:
-            # a new component: the sets of the last ones are never needed again (cleared
+            # a new component: the sets of the last ones are never needed again (dropped
             # once they hold many: clearing at every component took longer than the rest)
             current = c
-            if len(forbid) > _CLEAR_AT:
+            if len(members) > _CLEAR_AT:
                 members.clear()
-                forbid.clear()
-                forbid_hard.clear()
+                dsum.clear()
         ma, mb = members.get(ra), members.get(rb)
-        if has_hard:
-            ha = _partners(forbid_hard, ra, hard_ptr, hard_part)
-            _partners(forbid_hard, rb, hard_ptr, hard_part)
-            if ha and ((rb in ha) if mb is None else not ha.isdisjoint(mb)):
-                skipped.append(k)
-                if p > 1.0:
-                    conflicts.append(k)
-                continue
-        fa = forbid.get(ra)
-        if fa is None:
-            s, e = soft_ptr[ra], soft_ptr[ra + 1]
-            fa = forbid[ra] = set(soft_part[s:e].tolist()) if e > s else _EMPTY
-        if p <= 1.0 and fa and ((rb in fa) if mb is None else not fa.isdisjoint(mb)):
+        if has_hard and (_crosses((ra,) if ma is None else ma, rb, mb, hard_sources)):
             skipped.append(k)
+            if p > 1.0:
+                conflicts.append(k)
             continue
-        fb = forbid.pop(rb, None)
-        if fb is None:
-            s, e = soft_ptr[rb], soft_ptr[rb + 1]
-            fb = set(soft_part[s:e].tolist()) if e > s else _EMPTY
+        da = deg[ra] if ma is None else dsum[ra]
+        db = deg[rb] if mb is None else dsum[rb]
+        if p <= 1.0 and da and db:
+            # the members of the side with fewer constraints, against the other's members
+            if da <= db:
+                hit = _crosses((ra,) if ma is None else ma, rb, mb, sources)
+            else:
+                hit = _crosses((rb,) if mb is None else mb, ra, ma, sources)
+            if hit:
+                skipped.append(k)
+                continue
         # the cluster with more members absorbs the other (its members are renamed)
         if (1 if mb is None else len(mb)) > (1 if ma is None else len(ma)):
             ra, rb, ma, mb = rb, ra, mb, ma
-            forbid.pop(rb, None)
         if ma is None:
             members[ra] = {ra, rb}
             root[rb] = ra
@@ -499,11 +508,9 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
             for x in mb:
                 root[x] = ra
             del members[rb]
-        forbid[ra] = _union(fa, fb)
-        if has_hard:
-            forbid_hard[ra] = _union(forbid_hard.pop(ra), forbid_hard.pop(rb))
-    idx = np.array(skipped, dtype=np.int64)
-    sol.used[idx] = False
+            del dsum[rb]
+        dsum[ra] = da + db
+    sol.used[np.array(skipped, dtype=np.int64)] = False
     sol.conflict[np.array(conflicts, dtype=np.int64)] = True
     at = np.flatnonzero(nodes)
     r = np.array(root, dtype=np.int64)[at]
@@ -513,45 +520,56 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
     sol.roots[at] = smallest[r]
 
 
-_EMPTY: frozenset = frozenset()
+def _crosses(xs, other: int, others, sources) -> bool:
+    """Whether a record of ``xs`` has a partner in the cluster of root ``other`` (members
+    ``others``, a set, or None for ``other`` alone), in any of ``sources`` (``(ptr, arr)``
+    of :class:`_Partners`)."""
+    for x in xs:
+        for ptr, arr in sources:
+            s, e = ptr[x], ptr[x + 1]
+            if s != e:
+                if others is None:
+                    if other in arr[s:e]:
+                        return True
+                elif not others.isdisjoint(arr[s:e]):
+                    return True
+    return False
 
-#: :func:`_greedy` drops the sets of finished components once they hold this many roots.
+
+class _Partners:
+    """Each record's partners in some ``(k, 2)`` arrays of pairs of positions (both
+    directions), as CSR arrays: one ``(ptr, arr)`` per array of pairs (the partners of
+    record i are ``arr[ptr[i]:ptr[i + 1]]``, ``arr`` an ``array('i')`` whose slices are
+    cheap), so that pairs added later (the cluster check's) need no new sort of the old.
+    Built with one sort of the pairs packed into int64 (an argsort took 4 s for the 14
+    million pairs of a million mentions; the sort, 1 s)."""
+
+    def __init__(self, n: int, pairs: np.ndarray | None = None, before: _Partners | None = None):
+        self.n = n
+        self.sources: list[tuple[list[int], array.array]] = list(before.sources) if before else []
+        self._deg = before._deg if before else np.zeros(n, dtype=np.int64)
+        self.rows = before.rows if before else 0
+        if pairs is not None and len(pairs):
+            a = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(np.int64)
+            b = np.concatenate([pairs[:, 1], pairs[:, 0]]).astype(np.int64)
+            key = a * n + b
+            key.sort()
+            count = np.bincount(a, minlength=n)
+            ptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(count, out=ptr[1:])
+            arr = array.array("i")
+            arr.frombytes((key % n).astype(np.int32).tobytes())
+            self.sources.append((ptr.tolist(), arr))
+            self._deg = self._deg + count
+            self.rows += len(pairs)
+        self._deg_list: list[int] | None = None
+
+    def degrees(self) -> list[int]:
+        """Number of partners of each record (a list)."""
+        if self._deg_list is None:
+            self._deg_list = self._deg.tolist()
+        return self._deg_list
+
+
+#: :func:`_greedy` drops the member sets of finished components once they hold this many roots.
 _CLEAR_AT = 50_000
-
-
-def _csr(n: int, pairs: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """Each record's partners in ``pairs`` (``(k, 2)`` positions, both directions): the
-    partners of record i are ``part[ptr[i]:ptr[i + 1]]``."""
-    a = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(np.int64)
-    b = np.concatenate([pairs[:, 1], pairs[:, 0]]).astype(np.int64)
-    order = np.argsort(a, kind="stable")
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(a, minlength=n), out=ptr[1:])
-    return ptr.tolist(), b[order]
-
-
-def _load(r: int, ptr: list[int], part: np.ndarray):
-    """The partners of record ``r`` as a new set (the shared empty frozenset when none)."""
-    s, e = ptr[r], ptr[r + 1]
-    return set(part[s:e].tolist()) if e > s else _EMPTY
-
-
-def _union(x, y):
-    """The union of two sets of :func:`_greedy`, made in the larger one (never in the
-    shared empty frozenset)."""
-    if not y:
-        return x
-    if not x:
-        return y
-    if len(x) < len(y):
-        x, y = y, x
-    x |= y
-    return x
-
-
-def _partners(cache: dict, r: int, ptr: list[int], part: np.ndarray):
-    """``cache[r]``, loaded from the CSR arrays when missing (a record not met before)."""
-    got = cache.get(r)
-    if got is None:
-        got = cache[r] = _load(r, ptr, part)
-    return got
