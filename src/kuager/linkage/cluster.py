@@ -443,7 +443,7 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
         n: number of records.
         edges: indices of the graph's edges to add (ascending: strongest first).
         graph: :class:`Graph`.
-        hard, soft: :class:`_Partners` (``soft`` possibly several, for pairs added later).
+        hard, soft: :class:`_Partners`.
         sol: :class:`Solution`; ``roots``, ``used`` and ``conflict`` are written for the
             records and edges of ``nodes`` (bool per record; default: the ends of ``edges``).
     """
@@ -456,10 +456,8 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
     sol.conflict[edges] = False
     edges = edges[np.argsort(comp[el[edges]], kind="stable")]   # by component, strongest first within
     root = list(range(n))
-    deg = soft.degrees()            # constraints of each record
-    sources = soft.sources
+    deg, ptr, arr = soft.deg, soft.ptr, soft.arr
     has_hard = hard.rows > 0
-    hard_sources = hard.sources
     members: dict[int, set[int]] = {}          # root -> its members (clusters of two or more)
     dsum: dict[int, int] = {}                  # root -> constraints of its members (clusters of two or more)
     skipped: list[int] = []
@@ -478,7 +476,7 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
                 members.clear()
                 dsum.clear()
         ma, mb = members.get(ra), members.get(rb)
-        if has_hard and (_crosses((ra,) if ma is None else ma, rb, mb, hard_sources)):
+        if has_hard and (_crosses((ra,) if ma is None else ma, rb, mb, hard)):
             skipped.append(k)
             if p > 1.0:
                 conflicts.append(k)
@@ -486,11 +484,23 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
         da = deg[ra] if ma is None else dsum[ra]
         db = deg[rb] if mb is None else dsum[rb]
         if p <= 1.0 and da and db:
-            # the members of the side with fewer constraints, against the other's members
+            # the partners of the side with fewer constraints, against the other's members
+            # (as _crosses, inline: most of the time goes here)
             if da <= db:
-                hit = _crosses((ra,) if ma is None else ma, rb, mb, sources)
+                xs, other, mo = ((ra,) if ma is None else ma), rb, mb
             else:
-                hit = _crosses((rb,) if mb is None else mb, ra, ma, sources)
+                xs, other, mo = ((rb,) if mb is None else mb), ra, ma
+            hit = False
+            if mo is None:
+                for x in xs:
+                    if other in arr[ptr[x]:ptr[x + 1]]:
+                        hit = True
+                        break
+            else:
+                for x in xs:
+                    if not mo.isdisjoint(arr[ptr[x]:ptr[x + 1]]):
+                        hit = True
+                        break
             if hit:
                 skipped.append(k)
                 continue
@@ -520,55 +530,66 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
     sol.roots[at] = smallest[r]
 
 
-def _crosses(xs, other: int, others, sources) -> bool:
-    """Whether a record of ``xs`` has a partner in the cluster of root ``other`` (members
-    ``others``, a set, or None for ``other`` alone), in any of ``sources`` (``(ptr, arr)``
-    of :class:`_Partners`)."""
+def _crosses(xs, other: int, others, partners: _Partners) -> bool:
+    """Whether a record of ``xs`` has a partner (:class:`_Partners`) in the cluster of
+    root ``other`` (members ``others``, a set, or None for ``other`` alone)."""
+    ptr, arr = partners.ptr, partners.arr
     for x in xs:
-        for ptr, arr in sources:
-            s, e = ptr[x], ptr[x + 1]
-            if s != e:
-                if others is None:
-                    if other in arr[s:e]:
-                        return True
-                elif not others.isdisjoint(arr[s:e]):
+        s, e = ptr[x], ptr[x + 1]
+        if s != e:
+            if others is None:
+                if other in arr[s:e]:
                     return True
+            elif not others.isdisjoint(arr[s:e]):
+                return True
     return False
 
 
 class _Partners:
-    """Each record's partners in some ``(k, 2)`` arrays of pairs of positions (both
-    directions), as CSR arrays: one ``(ptr, arr)`` per array of pairs (the partners of
-    record i are ``arr[ptr[i]:ptr[i + 1]]``, ``arr`` an ``array('i')`` whose slices are
-    cheap), so that pairs added later (the cluster check's) need no new sort of the old.
-    Built with one sort of the pairs packed into int64 (an argsort took 4 s for the 14
-    million pairs of a million mentions; the sort, 1 s)."""
+    """Each record's partners in a ``(k, 2)`` array of pairs of positions (both
+    directions), as CSR arrays: the partners of record i are ``arr[ptr[i]:ptr[i + 1]]``
+    (``ptr`` a list, ``arr`` an ``array('i')``, whose slices are cheap). Built with one
+    sort of the pairs packed into int64 (an argsort took 4 s for the 14 million pairs of
+    a million mentions; the sort, 1 s); pairs added later (``before``: the partners so far)
+    are merged in without sorting the old ones again.
 
-    def __init__(self, n: int, pairs: np.ndarray | None = None, before: _Partners | None = None):
-        self.n = n
-        self.sources: list[tuple[list[int], array.array]] = list(before.sources) if before else []
-        self._deg = before._deg if before else np.zeros(n, dtype=np.int64)
-        self.rows = before.rows if before else 0
-        if pairs is not None and len(pairs):
-            a = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(np.int64)
-            b = np.concatenate([pairs[:, 1], pairs[:, 0]]).astype(np.int64)
-            key = a * n + b
-            key.sort()
-            count = np.bincount(a, minlength=n)
-            ptr = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(count, out=ptr[1:])
-            arr = array.array("i")
-            arr.frombytes((key % n).astype(np.int32).tobytes())
-            self.sources.append((ptr.tolist(), arr))
-            self._deg = self._deg + count
-            self.rows += len(pairs)
-        self._deg_list: list[int] | None = None
+    Attributes:
+        ptr, arr: the CSR arrays.
+        deg: number of partners of each record (a list).
+        rows: number of pairs.
+    """
 
-    def degrees(self) -> list[int]:
-        """Number of partners of each record (a list)."""
-        if self._deg_list is None:
-            self._deg_list = self._deg.tolist()
-        return self._deg_list
+    def __init__(self, n: int, pairs: np.ndarray, before: _Partners | None = None):
+        a = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(np.int64)
+        b = np.concatenate([pairs[:, 1], pairs[:, 0]]).astype(np.int64)
+        key = a * n + b
+        key.sort()
+        count = np.bincount(a, minlength=n)
+        part = (key % n).astype(np.int32)
+        del a, b, key
+        self.rows = len(pairs)
+        if before is not None:
+            # each record's old partners, then its new ones: every old partner moves by
+            # the number of new partners of the records before it
+            old_ptr, old_count = before._ptr, before._count
+            shift = np.zeros(n, dtype=np.int64)
+            np.cumsum(count[:-1], out=shift[1:])
+            merged = np.empty(len(before.arr) + len(part), dtype=np.int32)
+            old_at = np.arange(len(before.arr), dtype=np.int64) + np.repeat(shift, old_count)
+            merged[old_at] = np.frombuffer(before.arr, dtype=np.int32)
+            filled = np.zeros(len(merged), dtype=bool)
+            filled[old_at] = True
+            merged[~filled] = part
+            part = merged
+            count = count + old_count
+            self.rows += before.rows
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(count, out=ptr[1:])
+        self._ptr, self._count = ptr, count
+        self.ptr: list[int] = ptr.tolist()
+        self.arr = array.array("i")
+        self.arr.frombytes(part.tobytes())
+        self.deg: list[int] = count.tolist()
 
 
 #: :func:`_greedy` drops the member sets of finished components once they hold this many roots.
