@@ -453,7 +453,7 @@ def _apart_pairs(linker, table: str, graph, below: float) -> np.ndarray:
     empty = np.zeros((0, 2), dtype=np.int64)
     if not len(many):
         return empty
-    grouped = pd.DataFrame({"uid": np.array(graph.ids, dtype=object)[many], "comp": comp[many], "pos": many})
+    grouped = pd.DataFrame({"uid": graph.id_array()[many], "comp": comp[many], "pos": many})
     present = set(linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns)
     from kuager.linkage import model
 
@@ -528,7 +528,7 @@ def _cluster_contradictions(linker, table: str, graph, roots: np.ndarray) -> np.
     many = np.flatnonzero(np.bincount(roots, minlength=len(roots))[roots] > 1)
     if not len(many):
         return empty
-    grouped = pd.DataFrame({"uid": np.array(graph.ids, dtype=object)[many], "cl": roots[many], "pos": many})
+    grouped = pd.DataFrame({"uid": graph.id_array()[many], "cl": roots[many], "pos": many})
     ref = linker.table_management.register_table(grouped, "__kuager_clustered", overwrite=True)
     g = ref.physical_name
     out = linker.misc.query_sql(
