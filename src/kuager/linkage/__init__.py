@@ -90,8 +90,9 @@ class LinkResult:
             ambiguous (records left alone, see ``ambiguous_margin``), review_pairs (see
             :meth:`review_pairs`), cpu_features, cpu_train, cpu_predict, cpu_cluster (CPU
             seconds of the steps, with DuckDB's threads and the keying processes: steadier
-            than the seconds on a shared machine; cpu_cluster with cpu_apart, the keep-apart
-            query, and cpu_cluster_check, the cluster check's queries and passes), and
+            than the seconds on a shared machine; cpu_cluster with cpu_apart, the record ids
+            mapped to positions and the keep-apart query, and cpu_cluster_check, the cluster
+            check's queries and passes), and
             ``blocking_recall_on_decisions`` (share of "same" decisions whose pair the
             blocking rules generated; None without such decisions).
         linker, predictions: the Splink ``Linker`` and the table of all scored
@@ -475,7 +476,6 @@ def _apart_pairs(linker, table: str, graph, below: float) -> np.ndarray:
         # (a pair not scored for its contradiction, model.SKIP_CONTRADICTING, has no probability)
         f"where a.comp - b.comp = 0 and coalesce(t.match_probability, 0) < {float(below)} and ({contradiction})",
         output_type="pandas")
-    ref.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
     return _position_pairs(out)
 
 
