@@ -90,7 +90,9 @@ class LinkResult:
             ambiguous (records left alone, see ``ambiguous_margin``), review_pairs (see
             :meth:`review_pairs`), cpu_features, cpu_train, cpu_predict, cpu_cluster (CPU
             seconds of the steps, with DuckDB's threads and the keying processes: steadier
-            than the seconds on a shared machine), and
+            than the seconds on a shared machine; cpu_cluster with cpu_apart, the record ids
+            mapped to positions and the keep-apart query, and cpu_cluster_check, the cluster
+            check's queries and passes), and
             ``blocking_recall_on_decisions`` (share of "same" decisions whose pair the
             blocking rules generated; None without such decisions).
         linker, predictions: the Splink ``Linker`` and the table of all scored
@@ -334,31 +336,43 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     known = pairs["match_probability"].notna()
     scored = pairs if known.all() else pairs[known]  # decided pairs that blocking missed have no score
     del known
+    # record ids mapped to positions once, for the keep-apart step and every clustering pass
+    edges = scored[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]
+    decided = [(a, b, d) for (a, b), d in dec.items()]
+    try:
+        graph = cl.prepare(ids, edges, threshold, decided, weights=ambiguous_margin is not None)
+    except ValueError as exc:
+        raise KuagerError(str(exc)) from None
+    del edges
     apart = None
     if apart_below is not None and apart_below > 0:
         progress.say("Finding pairs to keep apart")
-        apart = _apart_pairs(linker, table, ids, scored, threshold, dec, apart_below, keys)
+        apart = _apart_pairs(linker, table, graph, apart_below, keys)
         stats["apart_pairs"] = len(apart)
         stats["seconds_apart"] = time.perf_counter() - t0
+        stats["cpu_apart"] = _cpu() - c0
     progress.say("Clustering")
-    edges = scored[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]
-    decided = [(a, b, d) for (a, b), d in dec.items()]
-    clustering = cl.cluster(ids, edges, threshold, decided, apart=apart, ambiguous_margin=ambiguous_margin)
+    solution = cl.solve(graph, apart, ambiguous_margin)
     if apart is not None and duck:
         # members of one cluster that were never compared (no candidate pair: names keyed
         # apart, joined through others) may still contradict; keep them apart, cluster again
+        # (only the components holding such a pair are redone)
         stats["cluster_apart_pairs"] = 0
+        c1 = _cpu()
         for _ in range(CLUSTER_CHECK_ROUNDS):
-            extra = _cluster_contradictions(linker, table, ids, clustering.clusters, keys)
+            extra = _cluster_contradictions(linker, table, graph, solution.roots, keys)
             if not len(extra):
                 break
             stats["cluster_apart_pairs"] += len(extra)
             apart = np.concatenate([apart, extra])
-            clustering = cl.cluster(ids, edges, threshold, decided, apart=apart, ambiguous_margin=ambiguous_margin)
+            solution = cl.solve(graph, apart, ambiguous_margin, previous=solution, changed=extra)
         stats["apart_pairs"] = len(apart)
+        stats["cpu_cluster_check"] = _cpu() - c1
+    clustering = cl.result(graph, solution)
+    stats["clusters"] = int(len(np.unique(solution.roots)))
+    del graph, solution, apart
     stats["seconds_cluster"] = time.perf_counter() - t0
     stats["cpu_cluster"] = _cpu() - c0
-    stats["clusters"] = len(set(clustering.clusters.values()))
     stats["ambiguous"] = len(clustering.ambiguous)
 
     pairs = pairs.reset_index(drop=True)
@@ -469,35 +483,35 @@ def _with_values(linker, review: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([review, pd.DataFrame(filled, index=review.index)], axis=1)
 
 
-def _apart_pairs(linker, table: str, record_ids: pd.Series, scored: pd.DataFrame, threshold: float,
-                 dec: dict[tuple[str, str], str], below: float, keys: np.ndarray | None = None) -> np.ndarray:
+def _apart_pairs(linker, table: str, graph, below: float, keys: np.ndarray | None = None) -> np.ndarray:
     """Candidate pairs scored below ``below`` whose records could meet in one cluster.
 
-    Returns a ``(k, 2)`` int64 array of positions in ``record_ids`` (at a million
-    mentions, millions of pairs of ids as Python strings would take gigabytes).
-    ``keys``: the records' integer keys when ``table`` holds pairs of them
-    (:data:`kuager.linkage.model.RECORD_KEY`), else None (pairs of ids).
+    Args:
+        linker: the Splink linker; ``table`` the scored pairs' table in it.
+        graph: the clustering's :class:`kuager.linkage.cluster.Graph` (record ids,
+            components of the pairs at or above the threshold and "same" decisions).
+        below: see ``link``'s ``apart_below``.
+        keys: the records' integer keys by position when ``table`` holds pairs of them
+            (:data:`kuager.linkage.model.RECORD_KEY`, above ``LARGE``), else None (pairs of ids).
+    Returns:
+        a ``(k, 2)`` int64 array of positions in ``graph.ids`` (at a million mentions,
+        millions of pairs of ids as Python strings would take gigabytes).
 
     Only pairs inside one connected component of the strong pairs (and "same"
     decisions) can matter, so the components go to the database and the pairs are
     selected there: the many weak pairs between records that are never joined stay
-    out of Python.
+    out of Python. (People's "different" pairs are no edges of the graph, so a strong
+    pair people called different does not join two components here: the pairs it would
+    add could never meet in one cluster.)
     """
-    from kuager.linkage import cluster as cl
-
-    edges = scored.loc[scored["match_probability"] >= threshold, ["unique_id_l", "unique_id_r"]]
-    same = [(a, b) for (a, b), d in dec.items() if d == "same"]
-    if same:
-        edges = pd.concat([edges, pd.DataFrame(same, columns=["unique_id_l", "unique_id_r"])], ignore_index=True)
-    ids = pd.Index(record_ids.astype(str))
-    comp = cl._components(len(ids), ids.get_indexer(edges["unique_id_l"].astype(str)),
-                          ids.get_indexer(edges["unique_id_r"].astype(str)))
-    sizes = pd.Series(comp).map(pd.Series(comp).value_counts()).to_numpy()
-    grouped = pd.DataFrame({"uid": ids[sizes > 1] if keys is None else keys[sizes > 1], "comp": comp[sizes > 1],
-                            "pos": np.flatnonzero(sizes > 1)})
+    comp = graph.comp
+    sizes = np.bincount(comp, minlength=len(comp))[comp]
+    many = np.flatnonzero(sizes > 1)
     empty = np.zeros((0, 2), dtype=np.int64)
-    if grouped.empty:
+    if not len(many):
         return empty
+    grouped = pd.DataFrame({"uid": graph.id_array()[many] if keys is None else keys[many], "comp": comp[many],
+                            "pos": many})
     present = set(linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns)
     from kuager.linkage import model
 
@@ -529,7 +543,7 @@ def _position_pairs(out: pd.DataFrame) -> np.ndarray:
     return np.stack([out["l"].to_numpy(dtype=np.int64), out["r"].to_numpy(dtype=np.int64)], axis=1)
 
 
-def _cluster_contradictions(linker, table: str, record_ids: pd.Series, clusters: dict[str, str],
+def _cluster_contradictions(linker, table: str, graph, roots: np.ndarray,
                             keys: np.ndarray | None = None) -> np.ndarray:
     """Pairs of members of one cluster that contradict each other but were never scored.
 
@@ -546,10 +560,13 @@ def _cluster_contradictions(linker, table: str, record_ids: pd.Series, clusters:
     is joined on purpose). Cost: one self-join of the clustered records on their
     cluster (the sum of the squared cluster sizes) and an anti-join with the scored pairs.
 
-    ``keys``: as :func:`_apart_pairs`.
-
+    Args:
+        linker: the Splink linker; ``table`` the scored pairs' table in it.
+        graph: the clustering's :class:`kuager.linkage.cluster.Graph` (record ids).
+        roots: cluster label of each record position (``Solution.roots``).
+        keys: as :func:`_apart_pairs`.
     Returns:
-        a ``(k, 2)`` int64 array of positions in ``record_ids``.
+        a ``(k, 2)`` int64 array of positions in ``graph.ids``.
     """
     from kuager.linkage import model
 
@@ -567,14 +584,11 @@ def _cluster_contradictions(linker, table: str, record_ids: pd.Series, clusters:
                      "AND NOT coalesce(list_has_any(a.place_pref, b.place_pref), false))")
     if not conds:
         return empty
-    ids = pd.Index(record_ids.astype(str))
-    c = pd.Series(clusters).reindex(ids)
-    sizes = c.map(c.value_counts())
-    many = (sizes > 1).to_numpy()
-    if not many.any():
+    many = np.flatnonzero(np.bincount(roots, minlength=len(roots))[roots] > 1)
+    if not len(many):
         return empty
-    grouped = pd.DataFrame({"uid": ids[many] if keys is None else keys[many], "cl": c.to_numpy()[many],
-                            "pos": np.flatnonzero(many)})
+    grouped = pd.DataFrame({"uid": graph.id_array()[many] if keys is None else keys[many], "cl": roots[many],
+                            "pos": many})
     ref = linker.table_management.register_table(grouped, "__kuager_clustered", overwrite=True)
     g = ref.physical_name
     key = "unique_id" if keys is None else model.RECORD_KEY
@@ -585,4 +599,5 @@ def _cluster_contradictions(linker, table: str, record_ids: pd.Series, clusters:
         f"left join {table} s on s.unique_id_l = y.uid and s.unique_id_r = x.uid "
         f"where t.unique_id_l is null and s.unique_id_l is null and ({' or '.join(conds)})",
         output_type="pandas")
+    ref.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
     return _position_pairs(out)

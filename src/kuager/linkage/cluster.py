@@ -21,6 +21,7 @@ No Django import here.
 
 from __future__ import annotations
 
+import array
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -76,6 +77,69 @@ def normalise_decisions(decisions: Iterable) -> dict[tuple[str, str], str]:
     return out
 
 
+@dataclass
+class Graph:
+    """The edges of one clustering on record positions, made once by :func:`prepare`
+    (record ids mapped to positions once, for every pass of :func:`solve`).
+
+    Attributes:
+        ids: record ids (text) by position.
+        index: ``pd.Index`` of ``ids`` (position lookups).
+        el, er, ep, ew: edges at or above the threshold and people's "same" decisions
+            (record positions; probability, 2.0 for "same"; match weight in bits, ``inf``
+            for "same", 0 when no weights were asked for), strongest first, "same" first;
+            people's "different" pairs are no edges.
+        comp: component label (the smallest member's position) of each record in the
+            graph of all the edges.
+        hard: ``(k, 2)`` int64 array of people's "different" pairs (positions).
+    """
+
+    ids: list[str]
+    index: pd.Index
+    el: np.ndarray
+    er: np.ndarray
+    ep: np.ndarray
+    ew: np.ndarray
+    comp: np.ndarray
+    hard: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def id_array(self) -> np.ndarray:
+        """``ids`` as a numpy object array (made once)."""
+        got = self.__dict__.get("_id_array")
+        if got is None:
+            got = self.__dict__["_id_array"] = np.array(self.ids, dtype=object)
+        return got
+
+
+@dataclass
+class Solution:
+    """The state of :func:`solve`: enough to redo only some components later.
+
+    Attributes:
+        roots: cluster label of each record (the smallest position in its cluster).
+        first: cluster labels of the first pass (before the ambiguous records' pairs
+            were dropped), which decide who is ambiguous.
+        used: per edge of the :class:`Graph`, False for an edge skipped by the
+            constraints or dropped (an ambiguous record's).
+        active: per edge, False for an ambiguous record's pair dropped.
+        conflict: per edge, True for a "same" decision skipped because of a "different" one.
+        ambiguous: per record, True for an ambiguous one (left alone).
+    """
+
+    roots: np.ndarray
+    first: np.ndarray
+    used: np.ndarray
+    active: np.ndarray
+    conflict: np.ndarray
+    ambiguous: np.ndarray
+    _partners: _Partners | None = field(default=None, repr=False)
+    _apart_rows: int = field(default=0, repr=False)
+
+
 def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: float,
             decisions: Iterable = (), apart: pd.DataFrame | Iterable | None = None,
             ambiguous_margin: float | None = None) -> Clustering:
@@ -107,23 +171,44 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
     Raises:
         ValueError: bad decisions, a decision on a record not in ``record_ids``, or
             ``apart`` positions outside it.
+
+    The same as :func:`prepare`, :func:`solve` and :func:`result` in a row; callers that
+    cluster again with more ``apart`` pairs (``kuager.linkage.link``'s cluster check)
+    use those, so that only the components holding a new pair are redone.
+    """
+    graph = prepare(record_ids, pairs, threshold, decisions, weights=ambiguous_margin is not None)
+    return result(graph, solve(graph, apart_positions(graph, apart), ambiguous_margin))
+
+
+def prepare(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: float,
+            decisions: Iterable = (), weights: bool = True) -> Graph:
+    """Map the edges to record positions once (see :class:`Graph`).
+
+    Args:
+        record_ids, pairs, threshold, decisions: as :func:`cluster`.
+        weights: keep the match weights (``match_weight`` of ``pairs``, else the log2 odds
+            of the probability) for ``ambiguous_margin``; False: zeros.
+    Raises:
+        ValueError: bad decisions, a decision or pair on a record not in ``record_ids``.
     """
     ids = [str(r) for r in record_ids]
-    n = len(ids)
     index = pd.Index(ids)
-    pos = {r: i for i, r in enumerate(ids)}
     dec = normalise_decisions(decisions)
-    for a, b in dec:
-        for r in (a, b):
-            if r not in pos:
+    pos: dict[str, int] = {}
+    if dec:
+        named = pd.unique(np.array([r for pair in dec for r in pair], dtype=object))
+        at = index.get_indexer(named)
+        for r, i in zip(named.tolist(), at.tolist()):
+            if i < 0:
                 raise ValueError(f"decision on unknown record {r!r}")
+            pos[r] = i
     same = [(pos[a], pos[b]) for (a, b), d in dec.items() if d == "same"]
     diff = [(pos[a], pos[b]) for (a, b), d in dec.items() if d == "different"]
 
     above = pairs[pairs["match_probability"] >= threshold]
     li, ri = _positions(index, above["unique_id_l"]), _positions(index, above["unique_id_r"])
     pr = above["match_probability"].to_numpy(dtype=float)
-    if ambiguous_margin is not None:
+    if weights:
         if "match_weight" in above.columns:
             pw = above["match_weight"].to_numpy(dtype=float)
         else:
@@ -133,9 +218,9 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
         pw = np.zeros(len(pr))
     if (li < 0).any() or (ri < 0).any():
         raise ValueError("pairs name records that are not in record_ids")
-    decided = set(diff)
-    decided |= {(b, a) for a, b in diff}
-    if decided:
+    if diff:
+        decided = set(diff)
+        decided |= {(b, a) for a, b in diff}
         keep = np.array([(int(a), int(b)) not in decided for a, b in zip(li, ri)], dtype=bool)
         li, ri, pr, pw = li[keep], ri[keep], pr[keep], pw[keep]
     # all edges: "same" decisions first (probability above any model's), then strongest first
@@ -145,72 +230,153 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
     ew = np.concatenate([np.full(len(same), np.inf), pw])
     order = np.argsort(-ep, kind="stable")
     el, er, ep, ew = el[order], er[order], ep[order], ew[order]
-
-    al = ar = None
-    if apart is not None:
-        if isinstance(apart, np.ndarray):
-            al, ar = apart.reshape(-1, 2)[:, 0].astype(np.int64), apart.reshape(-1, 2)[:, 1].astype(np.int64)
-            if len(al) and (min(al.min(), ar.min()) < 0 or max(al.max(), ar.max()) >= n):
-                raise ValueError("apart positions outside record_ids")
-        elif isinstance(apart, pd.DataFrame):
-            al, ar = _positions(index, apart["unique_id_l"]), _positions(index, apart["unique_id_r"])
-        else:
-            tup = list(apart)
-            al = _positions(index, pd.Series([str(a) for a, _ in tup], dtype=object))
-            ar = _positions(index, pd.Series([str(b) for _, b in tup], dtype=object))
-        ok = (al >= 0) & (ar >= 0)
-        al, ar = al[ok], ar[ok]
-
-    conflicts: list[tuple[str, str]] = []
-    roots, used = _solve(n, el, er, ep, al, ar, diff, ids, conflicts)
-    ambiguous: list[str] = []
-    if ambiguous_margin is not None and len(el):
-        amb = _ambiguous(n, el, er, ew, roots, float(ambiguous_margin))
-        if amb.any():
-            # drop the ambiguous records' pairs (not people's "same" decisions), cluster again
-            keep = ~(amb[el] | amb[er]) | (ep > 1.0)
-            el, er, ep = el[keep], er[keep], ep[keep]
-            conflicts = []
-            roots, used = _solve(n, el, er, ep, al, ar, diff, ids, conflicts)
-            ambiguous = [ids[i] for i in np.flatnonzero(amb)]
-    # the probability that holds each record in its cluster: its strongest used edge
-    best = np.full(n, -1.0)
-    p_used = np.minimum(ep[used], 1.0)
-    for side in (el[used], er[used]):
-        np.maximum.at(best, side, p_used)
-    smallest: dict[int, str] = {}
-    for i, r in enumerate(roots.tolist()):
-        if r not in smallest or ids[i] < smallest[r]:
-            smallest[r] = ids[i]
-    rl = roots.tolist()
-    clusters = {ids[i]: smallest[rl[i]] for i in range(n)}
-    sizes = np.bincount(roots, minlength=n)
-    probability = {ids[i]: (float(best[i]) if sizes[rl[i]] > 1 and best[i] >= 0 else None) for i in range(n)}
-    return Clustering(clusters, probability, conflicts, ambiguous)
+    hard = np.array(diff, dtype=np.int64).reshape(-1, 2)
+    return Graph(ids, index, el, er, ep, ew, _components(len(ids), el, er), hard)
 
 
-def _solve(n, el, er, ep, al, ar, diff, ids, conflicts):
-    """Components of the edges, split where constraints demand (:func:`_greedy`).
+def apart_positions(graph: Graph, apart: pd.DataFrame | Iterable | None) -> np.ndarray | None:
+    """``cluster``'s ``apart`` as a ``(k, 2)`` int64 array of positions (unknown ids left
+    out), or None.
+
+    Raises:
+        ValueError: positions (an int array) outside the records.
+    """
+    if apart is None:
+        return None
+    if isinstance(apart, np.ndarray):
+        out = apart.reshape(-1, 2).astype(np.int64)
+        if len(out) and (out.min() < 0 or out.max() >= graph.n):
+            raise ValueError("apart positions outside record_ids")
+        return out
+    if isinstance(apart, pd.DataFrame):
+        al, ar = _positions(graph.index, apart["unique_id_l"]), _positions(graph.index, apart["unique_id_r"])
+    else:
+        tup = list(apart)
+        al = _positions(graph.index, pd.Series([str(a) for a, _ in tup], dtype=object))
+        ar = _positions(graph.index, pd.Series([str(b) for _, b in tup], dtype=object))
+    ok = (al >= 0) & (ar >= 0)
+    return np.stack([al[ok], ar[ok]], axis=1)
+
+
+def solve(graph: Graph, apart: np.ndarray | None = None, ambiguous_margin: float | None = None,
+          previous: Solution | None = None, changed: np.ndarray | None = None) -> Solution:
+    """Constrained clustering of ``graph`` (see :func:`cluster`), on positions.
 
     Args:
-        n: number of records.
-        el, er, ep: edges (record positions, probability; 2.0 for "same"), strongest first.
-        al, ar: the model's keep-apart pairs (record positions), or None.
-        diff: people's "different" pairs (record positions).
-        ids, conflicts: as :func:`_greedy`.
+        graph: from :func:`prepare`.
+        apart: the model's keep-apart pairs, ``(k, 2)`` int positions, or None.
+        ambiguous_margin: as :func:`cluster`.
+        previous, changed: a solution of the same graph with fewer ``apart`` pairs, and
+            the pairs added since (``(k, 2)`` positions, all inside ``apart``): only the
+            components of the graph that hold one of them are redone. The result is the
+            same as solving from scratch, since no edge or constraint crosses two
+            components and each component is clustered on its own.
     Returns:
-        ``(roots, used)`` as :func:`_greedy`.
+        :class:`Solution`.
+
+    A component with no constraint inside stays whole. The others are redone by
+    :func:`_greedy`; then, with ``ambiguous_margin``, the ambiguous records' pairs are
+    dropped and the components that held one are redone again.
     """
-    # components without constraints; constraints matter only inside one of them
-    comp = _components(n, el, er)
-    soft = np.zeros((0, 2), dtype=np.int64)
-    if al is not None:
-        inside = comp[al] == comp[ar]
-        soft = np.stack([al[inside], ar[inside]], axis=1)
-    hard = np.array([(a, b) for a, b in diff if comp[a] == comp[b]], dtype=np.int64).reshape(-1, 2)
-    if len(hard) == 0 and len(soft) == 0:
-        return comp, np.ones(len(el), dtype=bool)
-    return _greedy(n, el, er, ep, comp, hard, soft, ids, conflicts)
+    n, el, er, comp = graph.n, graph.el, graph.er, graph.comp
+    soft = np.zeros((0, 2), dtype=np.int64) if apart is None else apart.reshape(-1, 2)
+    if changed is not None:
+        changed = changed.reshape(-1, 2)
+    if previous is None:
+        sol = Solution(comp.copy(), comp.copy(), np.ones(len(el), dtype=bool), np.ones(len(el), dtype=bool),
+                       np.zeros(len(el), dtype=bool), np.zeros(n, dtype=bool))
+        todo = np.zeros(n, dtype=bool)
+        for arr in (graph.hard, soft):
+            inside = comp[arr[:, 0]] == comp[arr[:, 1]]
+            todo[comp[arr[inside, 0]]] = True
+    else:
+        sol = Solution(previous.roots.copy(), previous.first.copy(), previous.used.copy(), previous.active.copy(),
+                       previous.conflict.copy(), previous.ambiguous.copy())
+        todo = np.zeros(n, dtype=bool)
+        if changed is not None and len(changed):
+            inside = comp[changed[:, 0]] == comp[changed[:, 1]]
+            todo[comp[changed[inside, 0]]] = True
+    # each record's partners, kept for the next solve: only the pairs added since are sorted then
+    if previous is not None and previous._partners is not None and changed is not None \
+            and previous._apart_rows + len(changed) == len(soft):
+        sol._partners = _Partners(n, _inside_components(changed, comp), before=previous._partners)
+    else:
+        sol._partners = _Partners(n, _inside_components(soft, comp))
+    sol._apart_rows = len(soft)
+    if not todo.any():
+        return sol
+    hard = _Partners(n, graph.hard)
+    # the components to redo, their edges (all of them: the first pass) and constraints
+    nodes = todo[comp]
+    edges = np.flatnonzero(nodes[el])
+    sol.active[edges] = True
+    _greedy(n, edges, graph, hard, sol._partners, sol)
+    sol.first[nodes] = sol.roots[nodes]
+    if ambiguous_margin is None or not len(edges):
+        sol.ambiguous[nodes] = False
+        return sol
+    amb = _ambiguous(n, el[edges], er[edges], graph.ew[edges], sol.roots, float(ambiguous_margin))
+    sol.ambiguous[nodes] = amb[nodes]
+    if not amb.any():
+        return sol
+    # drop the ambiguous records' pairs (not people's "same" decisions), redo their components
+    drop = edges[(amb[el[edges]] | amb[er[edges]]) & (graph.ep[edges] <= 1.0)]
+    sol.active[drop] = False
+    again = np.zeros(n, dtype=bool)
+    again[comp[np.flatnonzero(amb)]] = True
+    nodes = again[comp]
+    edges = np.flatnonzero(nodes[el] & sol.active)
+    sol.used[drop] = False
+    sol.conflict[drop] = False
+    _greedy(n, edges, graph, hard, sol._partners, sol, nodes)
+    return sol
+
+
+def result(graph: Graph, sol: Solution) -> Clustering:
+    """The :class:`Clustering` of a :class:`Solution` (record ids, not positions).
+
+    The cluster id is the smallest record id (as text) of the cluster; the probability
+    of a record is its strongest edge still used (1.0 for a "same" decision), None
+    when it is alone.
+    """
+    n, ids = graph.n, graph.ids
+    roots = sol.roots
+    sizes = np.bincount(roots, minlength=n)
+    arr = graph.id_array()
+    label = arr.copy()
+    many = np.flatnonzero(sizes[roots] > 1)
+    if len(many):
+        # the smallest id of each cluster: ids in Python's text order, then the first per cluster
+        order = many[np.argsort(arr[many], kind="stable")]
+        first = np.full(n, -1, dtype=np.int64)
+        rr = roots[order]
+        # the first member (in text order) met for each cluster label
+        uniq, at = np.unique(rr, return_index=True)
+        first[uniq] = order[at]
+        label[many] = arr[first[roots[many]]]
+    # the probability that holds each record in its cluster: its strongest used edge
+    used = sol.used & sol.active
+    best = np.full(n, -1.0)
+    p_used = np.minimum(graph.ep[used], 1.0)
+    for side in (graph.el[used], graph.er[used]):
+        np.maximum.at(best, side, p_used)
+    prob = best.astype(object)
+    prob[~((sizes[roots] > 1) & (best >= 0))] = None
+    conflicts: list[tuple[str, str]] = []
+    hit = np.flatnonzero(sol.conflict & sol.active)
+    if len(hit):
+        # in the order of the components (their labels), strongest first within one
+        comp = _components(n, graph.el[sol.active], graph.er[sol.active])
+        hit = hit[np.lexsort((hit, comp[graph.el[hit]]))]
+        conflicts = [(ids[graph.el[k]], ids[graph.er[k]]) for k in hit.tolist()]
+    return Clustering(dict(zip(ids, label.tolist())), dict(zip(ids, prob.tolist())), conflicts,
+                      [ids[i] for i in np.flatnonzero(sol.ambiguous).tolist()])
+
+
+def _inside_components(pairs: np.ndarray, comp: np.ndarray) -> np.ndarray:
+    """The rows of ``pairs`` (``(k, 2)`` positions) whose two records share a component:
+    the others can never meet in one cluster."""
+    return pairs[comp[pairs[:, 0]] == comp[pairs[:, 1]]]
 
 
 def _ambiguous(n: int, el: np.ndarray, er: np.ndarray, ew: np.ndarray, roots: np.ndarray,
@@ -262,123 +428,176 @@ def _components(n: int, el: np.ndarray, er: np.ndarray) -> np.ndarray:
     return first[labels]
 
 
-def _greedy(n, el, er, ep, comp, hard, soft, ids, conflicts):
-    """Add edges strongest first, skipping one that would put a kept-apart pair together.
+def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
+    """Add ``edges`` strongest first, skipping one that would put a kept-apart pair together.
 
-    Only components holding a constraint are redone; elsewhere the component stands.
-    ``hard`` pairs (people's "different") bind every edge; ``soft`` pairs (the model's
-    "clearly different") bind only the model's edges, not people's "same" decisions.
-    The components are redone one at a time on local numbers, so that the Python sets
-    of partners exist for one component at a time (a million mentions' constraints
-    as Python objects at once went past 16 GB); the result is the same as redoing
-    them all together, since no edge or constraint crosses two components.
+    ``hard`` (people's "different") binds every edge; ``soft`` (the model's "clearly
+    different") binds only the model's edges, not people's "same" decisions. The
+    components are independent (no edge or constraint crosses two), so the edges go
+    component by component, strongest first within each.
+
+    Each cluster keeps the set of its members (clusters of two or more) and the number of
+    constraints of its members. Whether two clusters may merge is found by reading the
+    partners of the members of the cluster with fewer constraints (:class:`_Partners`,
+    array slices) against the other cluster's members (``isdisjoint``, at C speed); a merge
+    adds the smaller member set into the larger (each record is moved O(log) times).
+    No set of partners is ever built or renamed: before (a Python set of partner
+    roots per constrained record, renamed on each merge, with numpy calls per component)
+    a ``cluster`` call (two passes) took 116-127 CPU s at a million synthetic mentions;
+    with sets of forbidden records joined on merges, a first pass took 13 CPU s (loop).
 
     Args:
         n: number of records.
-        el, er, ep: edges (record positions, probability; 2.0 for "same"), strongest first.
-        comp: component label (a record position) of each record.
-        hard, soft: ``(k, 2)`` int arrays of record positions, both in one component.
-        ids: record ids by position (for ``conflicts``).
-        conflicts: list to which "same" decisions that could not be honoured are added.
-    Returns:
-        ``(roots, used)``: a cluster label (a record position) per record, and a bool per
-        edge, False for an edge skipped.
+        edges: indices of the graph's edges to add (ascending: strongest first).
+        graph: :class:`Graph`.
+        hard, soft: :class:`_Partners`.
+        sol: :class:`Solution`; ``roots``, ``used`` and ``conflict`` are written for the
+            records and edges of ``nodes`` (bool per record; default: the ends of ``edges``).
     """
-    roots = comp.copy()
-    used = np.ones(len(el), dtype=bool)
-    bound = np.zeros(n, dtype=bool)
-    for arr in (hard, soft):
-        bound[comp[arr[:, 0]]] = True
-    ecomp = comp[el]
-    edges = np.flatnonzero(bound[ecomp])     # edges inside those components (both ends share it)
-    edges = edges[np.argsort(ecomp[edges], kind="stable")]   # by component, strongest first within
-    ec = ecomp[edges]
-    cons = []
-    for arr in (hard, soft):
-        arr = arr[np.argsort(comp[arr[:, 0]], kind="stable")]
-        cons.append((arr, comp[arr[:, 0]]))
-    for c in np.unique(ec).tolist():
-        e = edges[np.searchsorted(ec, c, "left"):np.searchsorted(ec, c, "right")]
-        nodes = np.unique(np.concatenate([el[e], er[e]]))
-        local = [(np.searchsorted(nodes, arr[np.searchsorted(cc, c, "left"):np.searchsorted(cc, c, "right")]))
-                 for arr, cc in cons]
-        parent, skipped = _greedy_one(len(nodes), np.searchsorted(nodes, el[e]).tolist(),
-                                      np.searchsorted(nodes, er[e]).tolist(), ep[e].tolist(), local)
-        for k in skipped:
-            used[e[k]] = False
-            if ep[e[k]] > 1.0 and skipped[k]:
-                conflicts.append((ids[el[e[k]]], ids[er[e[k]]]))
-        roots[nodes] = nodes[parent]
-    return roots, used
-
-
-def _greedy_one(m, el, er, ep, constraints):
-    """The greedy step on one component of ``m`` nodes numbered 0..m-1.
-
-    Args:
-        m: number of nodes.
-        el, er, ep: lists of the component's edges, strongest first.
-        constraints: ``[hard, soft]``, ``(k, 2)`` int arrays of local node numbers.
-    Returns:
-        ``(root, skipped)``: a numpy array of each node's root (the smallest node of its
-        cluster) and ``{edge index: True if skipped by a hard pair}`` for skipped edges.
-    """
-    parent = list(range(m))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    # root -> the roots it must stay apart from, for hard and soft; kept as roots (a merge
-    # renames the absorbed root in its partners' sets), so a check is one set lookup. The
-    # absorbing root is the one with more partners, so each partner set is renamed at most
-    # O(log) times; the cluster's label (smallest node) is worked out at the end. Checking
-    # every partner's root instead (set of nodes) took 391 CPU s at a million mentions.
-    forbid: list[dict[int, set[int]]] = [{}, {}]
-    for k, arr in enumerate(constraints):
-        for a, b in arr.tolist():
-            forbid[k].setdefault(a, set()).add(b)
-            forbid[k].setdefault(b, set()).add(a)
-    hard, soft = forbid
-
-    skipped: dict[int, bool] = {}
-    for k in range(len(el)):
-        a, b = el[k], er[k]
-        ra, rb = find(a), find(b)
+    el, er, ep, comp = graph.el, graph.er, graph.ep, graph.comp
+    if nodes is None:
+        nodes = np.zeros(n, dtype=bool)
+        nodes[el[edges]] = True
+        nodes[er[edges]] = True
+    sol.used[edges] = True
+    sol.conflict[edges] = False
+    edges = edges[np.argsort(comp[el[edges]], kind="stable")]   # by component, strongest first within
+    root = list(range(n))
+    deg, ptr, arr = soft.deg, soft.ptr, soft.arr
+    has_hard = hard.rows > 0
+    members: dict[int, set[int]] = {}          # root -> its members (clusters of two or more)
+    dsum: dict[int, int] = {}                  # root -> constraints of its members (clusters of two or more)
+    skipped: list[int] = []
+    conflicts: list[int] = []
+    current = -1
+    for k, a, b, p, c in zip(edges.tolist(), el[edges].tolist(), er[edges].tolist(), ep[edges].tolist(),
+                             comp[el[edges]].tolist()):
+        ra, rb = root[a], root[b]
         if ra == rb:
             continue
-        if rb in hard.get(ra, ()):
-            skipped[k] = True
+        if c != current:
+            # a new component: the sets of the last ones are never needed again (dropped
+            # once they hold many: clearing at every component took longer than the rest)
+            current = c
+            if len(members) > _CLEAR_AT:
+                members.clear()
+                dsum.clear()
+        ma, mb = members.get(ra), members.get(rb)
+        if has_hard and (_crosses((ra,) if ma is None else ma, rb, mb, hard)):
+            skipped.append(k)
+            if p > 1.0:
+                conflicts.append(k)
             continue
-        if ep[k] <= 1.0 and rb in soft.get(ra, ()):
-            skipped[k] = False
-            continue
-        if len(soft.get(ra, ())) + len(hard.get(ra, ())) < len(soft.get(rb, ())) + len(hard.get(rb, ())):
-            ra, rb = rb, ra
-        parent[rb] = ra   # rb is absorbed into ra
-        for f in forbid:
-            moved = f.pop(rb, None)
-            if not moved:
-                continue
-            moved.discard(ra)   # a person's "same" joined two clusters kept apart by the model
-            for x in moved:
-                partners = f[x]
-                partners.discard(rb)
-                partners.add(ra)
-            f.get(ra, set()).discard(rb)
-            mine = f.get(ra)
-            if mine is None:
-                f[ra] = moved
-            elif len(mine) < len(moved):
-                moved.update(mine)
-                f[ra] = moved
+        da = deg[ra] if ma is None else dsum[ra]
+        db = deg[rb] if mb is None else dsum[rb]
+        if p <= 1.0 and da and db:
+            # the partners of the side with fewer constraints, against the other's members
+            # (as _crosses, inline: most of the time goes here)
+            if da <= db:
+                xs, other, mo = ((ra,) if ma is None else ma), rb, mb
             else:
-                mine.update(moved)
-    root = np.array([find(i) for i in range(m)], dtype=np.int64)
-    # label each cluster by its smallest node
-    smallest = np.full(m, m, dtype=np.int64)
-    np.minimum.at(smallest, root, np.arange(m, dtype=np.int64))
-    return smallest[root], skipped
+                xs, other, mo = ((rb,) if mb is None else mb), ra, ma
+            hit = False
+            if mo is None:
+                for x in xs:
+                    if other in arr[ptr[x]:ptr[x + 1]]:
+                        hit = True
+                        break
+            else:
+                for x in xs:
+                    if not mo.isdisjoint(arr[ptr[x]:ptr[x + 1]]):
+                        hit = True
+                        break
+            if hit:
+                skipped.append(k)
+                continue
+        # the cluster with more members absorbs the other (its members are renamed)
+        if (1 if mb is None else len(mb)) > (1 if ma is None else len(ma)):
+            ra, rb, ma, mb = rb, ra, mb, ma
+        if ma is None:
+            members[ra] = {ra, rb}
+            root[rb] = ra
+        elif mb is None:
+            ma.add(rb)
+            root[rb] = ra
+        else:
+            ma |= mb
+            for x in mb:
+                root[x] = ra
+            del members[rb]
+            del dsum[rb]
+        dsum[ra] = da + db
+    sol.used[np.array(skipped, dtype=np.int64)] = False
+    sol.conflict[np.array(conflicts, dtype=np.int64)] = True
+    at = np.flatnonzero(nodes)
+    r = np.array(root, dtype=np.int64)[at]
+    # label each cluster by its smallest record position
+    smallest = np.full(n, n, dtype=np.int64)
+    np.minimum.at(smallest, r, at)
+    sol.roots[at] = smallest[r]
 
+
+def _crosses(xs, other: int, others, partners: _Partners) -> bool:
+    """Whether a record of ``xs`` has a partner (:class:`_Partners`) in the cluster of
+    root ``other`` (members ``others``, a set, or None for ``other`` alone)."""
+    ptr, arr = partners.ptr, partners.arr
+    for x in xs:
+        s, e = ptr[x], ptr[x + 1]
+        if s != e:
+            if others is None:
+                if other in arr[s:e]:
+                    return True
+            elif not others.isdisjoint(arr[s:e]):
+                return True
+    return False
+
+
+class _Partners:
+    """Each record's partners in a ``(k, 2)`` array of pairs of positions (both
+    directions), as CSR arrays: the partners of record i are ``arr[ptr[i]:ptr[i + 1]]``
+    (``ptr`` a list, ``arr`` an ``array('i')``, whose slices are cheap). Built with one
+    sort of the pairs packed into int64 (an argsort took 4 s for the 14 million pairs of
+    a million mentions; the sort, 1 s); pairs added later (``before``: the partners so far)
+    are merged in without sorting the old ones again.
+
+    Attributes:
+        ptr, arr: the CSR arrays.
+        deg: number of partners of each record (a list).
+        rows: number of pairs.
+    """
+
+    def __init__(self, n: int, pairs: np.ndarray, before: _Partners | None = None):
+        a = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(np.int64)
+        b = np.concatenate([pairs[:, 1], pairs[:, 0]]).astype(np.int64)
+        key = a * n + b
+        key.sort()
+        count = np.bincount(a, minlength=n)
+        part = (key % n).astype(np.int32)
+        del a, b, key
+        self.rows = len(pairs)
+        if before is not None:
+            # each record's old partners, then its new ones: every old partner moves by
+            # the number of new partners of the records before it
+            old_ptr, old_count = before._ptr, before._count
+            shift = np.zeros(n, dtype=np.int64)
+            np.cumsum(count[:-1], out=shift[1:])
+            merged = np.empty(len(before.arr) + len(part), dtype=np.int32)
+            old_at = np.arange(len(before.arr), dtype=np.int64) + np.repeat(shift, old_count)
+            merged[old_at] = np.frombuffer(before.arr, dtype=np.int32)
+            filled = np.zeros(len(merged), dtype=bool)
+            filled[old_at] = True
+            merged[~filled] = part
+            part = merged
+            count = count + old_count
+            self.rows += before.rows
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(count, out=ptr[1:])
+        self._ptr, self._count = ptr, count
+        self.ptr: list[int] = ptr.tolist()
+        self.arr = array.array("i")
+        self.arr.frombytes(part.tobytes())
+        self.deg: list[int] = count.tolist()
+
+
+#: :func:`_greedy` drops the member sets of finished components once they hold this many roots.
+_CLEAR_AT = 50_000

@@ -1,0 +1,117 @@
+"""The clustering against its code before the scale round (``old_cluster``, kept as an
+oracle), on many random graphs: the same clusters, probabilities, conflicts and
+ambiguous records; and redoing only the components of new keep-apart pairs
+(``solve(previous=...)``) gives what solving from scratch gives."""
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kuager.linkage import cluster as cl
+
+from . import old_cluster
+
+
+def _graph(rng: random.Random, n: int, groups: int, edges: int | None = None):
+    """A random graph of ``n`` records in about ``groups`` dense groups (people), with
+    pairs between groups (namesakes), probabilities from a few values (ties), keep-apart
+    pairs and decisions; record ids in a random text order unrelated to positions."""
+    ids = [f"r{rng.randrange(10**6):06d}-{i}" for i in range(n)]
+    rng.shuffle(ids)
+    group = [rng.randrange(groups) for _ in range(n)]
+    probs = [0.5, 0.85, 0.9, 0.9, 0.93, 0.95, 0.97, 0.99, 0.999]
+    members: dict[int, list[int]] = {}
+    for i, g in enumerate(group):
+        members.setdefault(g, []).append(i)
+    rows = set()
+    for _ in range(rng.randrange(1, 3 * n + 2) if edges is None else edges):
+        a = rng.randrange(n)
+        # mostly pairs of one person, some between people (namesakes)
+        b = rng.choice(members[group[a]]) if rng.random() < 0.7 else rng.randrange(n)
+        if a == b:
+            continue
+        rows.add((min(a, b), max(a, b)) if rng.random() < 0.5 else (max(a, b), min(a, b)))
+    rows = sorted(rows)
+    rng.shuffle(rows)
+    pairs = pd.DataFrame({"unique_id_l": [ids[a] for a, _ in rows], "unique_id_r": [ids[b] for _, b in rows],
+                          "match_probability": [rng.choice(probs) for _ in rows]})
+    if rng.random() < 0.5:
+        pairs["match_weight"] = [round(rng.uniform(2, 10), 1) for _ in rows]
+    apart = set()
+    for _ in range(rng.randrange(0, 2 * n + 1)):
+        a, b = rng.randrange(n), rng.randrange(n)
+        if a != b and (group[a] != group[b] or rng.random() < 0.1):
+            apart.add((a, b))
+    decisions = []
+    for _ in range(rng.choice([0, 0, 1, 2, 4])):
+        a, b = rng.sample(range(n), 2)
+        decisions.append((ids[a], ids[b], rng.choice(["same", "same", "different", "unsure"])))
+    return ids, pairs, np.array(sorted(apart), dtype=np.int64).reshape(-1, 2), decisions
+
+
+def _same(old, new):
+    assert new.clusters == old.clusters
+    assert new.probability == old.probability
+    assert new.conflicts == old.conflicts
+    assert new.ambiguous == old.ambiguous
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_same_result_as_the_old_code_on_random_graphs(seed):
+    rng = random.Random(seed)
+    checked = joined = split = 0
+    for _ in range(300):
+        n = rng.randrange(2, 40)
+        ids, pairs, apart, decisions = _graph(rng, n, rng.randrange(1, n + 1))
+        margin = rng.choice([None, 0.0, 0.5, 3.0])
+        as_ids = [(ids[a], ids[b]) for a, b in apart.tolist()]
+        for given in (apart, as_ids):
+            old = old_cluster.cluster(ids, pairs, 0.9, decisions, apart=given, ambiguous_margin=margin)
+            _same(old, cl.cluster(ids, pairs, 0.9, decisions, apart=given, ambiguous_margin=margin))
+        checked += 1
+        sizes = pd.Series(old.clusters).value_counts()
+        joined += int((sizes > 1).any())
+        split += int(len(old.ambiguous) > 0 or len(apart) > 0)
+    # the draws exercise what they should: joins, constraints, ambiguous records
+    assert checked == 300 and joined > 200 and split > 200
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_same_result_on_larger_graphs_and_when_sets_are_dropped(seed, monkeypatch):
+    rng = random.Random(100 + seed)
+    for clear_at in (0, 10**9):   # drop the finished components' sets at once, or never
+        monkeypatch.setattr(cl, "_CLEAR_AT", clear_at)
+        for n in (300, 1500):
+            ids, pairs, apart, decisions = _graph(rng, n, n // 3, edges=2 * n)
+            old = old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0)
+            assert len(old.ambiguous) > 0 and len(set(old.clusters.values())) < n / 2
+            _same(old, cl.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_redoing_the_components_of_new_pairs_equals_solving_again(seed):
+    # what link's cluster check does: more keep-apart pairs inside clusters, then solve
+    # again with previous=...; it must equal a solve from scratch and the old code
+    rng = random.Random(200 + seed)
+    redone = 0
+    for _ in range(200):
+        n = rng.randrange(4, 60)
+        ids, pairs, apart, decisions = _graph(rng, n, rng.randrange(1, n // 2 + 2))
+        margin = rng.choice([None, 0.25, 3.0])
+        graph = cl.prepare(ids, pairs, 0.9, decisions, weights=margin is not None)
+        sol = cl.solve(graph, apart, margin)
+        for _round in range(2):
+            # pairs of members of one cluster, as the cluster check finds them
+            roots = sol.roots
+            inside = [(a, b) for a in range(n) for b in range(a + 1, n) if roots[a] == roots[b]]
+            new = np.array(rng.sample(inside, min(len(inside), rng.randrange(0, 3))), dtype=np.int64).reshape(-1, 2)
+            apart = np.concatenate([apart, new])
+            sol = cl.solve(graph, apart, margin, previous=sol, changed=new)
+            redone += int(len(new) > 0)
+            fresh = cl.result(graph, cl.solve(graph, apart, margin))
+            _same(fresh, cl.result(graph, sol))
+            _same(old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=margin),
+                  cl.result(graph, sol))
+    assert redone > 200
