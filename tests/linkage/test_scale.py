@@ -230,3 +230,20 @@ def test_large_inputs_count_crossed_names_as_unknown_for_the_father(large, data)
     assert crossed > 0
     father = next(c for c in large.params["comparisons"] if c["output_column_name"] == "father")
     assert sum(bool(lv.get("is_null_level")) for lv in father["comparison_levels"]) == 2
+
+
+def test_the_bundled_model_with_its_typo_level_scores_large_inputs(data, monkeypatch):
+    # the bundled model (trained at 10,000, with the typo level) on the large-input path,
+    # where no typo keys are made: the level counts for nothing, and every pair is scored
+    from kuager.linkage.saved import load_default_model
+
+    params = load_default_model()["params"]
+    assert model.TYPO_LABEL in str(params)
+    small = link(data[0], params=params, threshold=0.9)
+    monkeypatch.setattr(model, "LARGE", 1)
+    large = link(data[0], params=params, threshold=0.9, memory_limit="1GB")
+    assert large.stats["unscored_pairs"] == 0
+    level = [g for g, lab in large.level_labels["name"].items() if lab == model.TYPO_LABEL]
+    assert len(level) == 1
+    assert not (large.pairs.gamma_name == level[0]).any()
+    assert (small.pairs.gamma_name == level[0]).any()
