@@ -182,3 +182,49 @@ def test_em_learns_names_and_place_from_pairs_sharing_an_id(monkeypatch):
     # neither the names nor the place, which it fixes
     assert any("given_canon" in d for d in sessions("birth"))
     assert not any("given_canon" in d for d in sessions("name") | sessions("place"))
+
+
+def test_typo_keys_are_the_deletion_neighbourhood_of_each_part():
+    from kuager.linkage.model import typo_keys
+
+    # worked out by hand: VSKL (Askar) and SLK (Serik) each with one letter deleted, or none
+    want = sorted([f"{g}|SLK#g" for g in ("VSKL", "SKL", "VKL", "VSL", "VSK")]
+                  + [f"VSKL|{f}#f" for f in ("SLK", "LK", "SK", "SL")])
+    assert typo_keys(["n:VSKL|SLK", "u:SLK|VSKL", "f:SKLSLK"]) == want
+    assert typo_keys(["u:SLK|VSKL"]) is None and typo_keys(None) is None
+    # a part shorter than TYPO_MIN_KEY is kept whole: VN|TLK gives VN once
+    assert [k for k in typo_keys(["n:VN|TLK"]) if k.endswith("#g")] == ["VN|TLK#g"]
+
+
+def test_typo_keys_meet_within_one_edit_only():
+    from kuager.linkage.model import typo_keys
+
+    def meet(a, b):
+        return bool(set(typo_keys([a])) & set(typo_keys([b])))
+
+    assert meet("n:VSKL|SLK", "n:VSKL|SLT")     # one replaced (K -> T): both delete it
+    assert meet("n:VSKL|SLK", "n:VSKL|SLKB")    # one inserted
+    assert meet("n:VSKL|SLK", "n:VSKL|LSK")     # two neighbours swapped
+    assert meet("n:KBNSBL|VSN", "n:KNSBL|VSN")  # Qbanishbol / Kuanishbol
+    assert not meet("n:VSKL|SLK", "n:VSKL|STT")  # two letters apart
+    assert not meet("n:VSKL|SLK", "n:VKSL|SLT")  # one letter apart in each part
+
+
+def test_typo_rare_marks_records_with_a_key_nobody_else_holds(monkeypatch):
+    import pandas as pd
+
+    from kuager.linkage import model
+
+    feats = pd.DataFrame({"name_keys": [["n:VSKL|SLK"], ["n:VSKL|SLK"], ["n:VSKL|SLT"], None]})
+    out = model.with_typo_keys(feats)
+    # SLT is held by one record only; VSKL and SLK by two
+    assert list(out.typo_rare) == [False, False, True, False]
+    assert out.typo_keys[3] is None
+    monkeypatch.setattr(model, "TYPO_RARE", 2)
+    assert list(model.with_typo_keys(feats).typo_rare) == [True, True, True, False]
+    # above LARGE: nothing for a new model; empty columns for a saved model that names them
+    monkeypatch.setattr(model, "LARGE", 3)
+    assert "typo_keys" not in model.with_typo_keys(feats).columns
+    big = model.with_typo_keys(feats, {"x": "typo_keys_l"})
+    assert big.typo_keys.isna().all() and not big.typo_rare.any()
+    assert "typo_keys" not in model.with_typo_keys(feats, {"x": "name_keys_l"}).columns

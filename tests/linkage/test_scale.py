@@ -275,3 +275,22 @@ def test_large_inputs_with_ids_out_of_order_give_the_same_result(large, data, mo
     decided = link(shuffled, params=large.params, threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB",
                    decisions=[(b, a, "same"), (far[1], far[0], "same")])
     assert decided.stats["blocking_recall_on_decisions"] == 0.5
+
+
+def test_the_bundled_model_with_its_typo_level_scores_large_inputs(data, monkeypatch):
+    # the bundled model (trained at 10,000, with the typo level) on the large-input path,
+    # where no typo keys are made: the level counts for nothing, and every pair is scored
+    from kuager.linkage.saved import load_default_model
+
+    params = load_default_model()["params"]
+    assert model.TYPO_LABEL in str(params)
+    small = link(data[0], params=params, threshold=0.9)
+    monkeypatch.setattr(model, "LARGE", 1)
+    # (contradicting name-rule pairs are left unscored on purpose: model.SKIP_CONTRADICTING)
+    monkeypatch.setattr(model, "SKIP_CONTRADICTING", False)
+    large = link(data[0], params=params, threshold=0.9, memory_limit="1GB")
+    assert large.stats["unscored_pairs"] == 0
+    level = [g for g, lab in large.level_labels["name"].items() if lab == model.TYPO_LABEL]
+    assert len(level) == 1
+    assert not (large.pairs.gamma_name == level[0]).any()
+    assert (small.pairs.gamma_name == level[0]).any()

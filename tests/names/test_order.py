@@ -84,3 +84,30 @@ def test_initial_gh_and_h_dropped_in_chinese():
     assert similarity("Пәрһат Һошур", "帕尔哈提·吾守尔") >= 0.9
     # a name beginning with г (not ғ) keeps its g
     assert not any(k.startswith("g:VL") for k in keys("Гүлмира Әділқызы"))
+
+
+def test_cyrillic_z_kh_is_not_zh():
+    # з+х is z then kh (the passport writes ORAZKHANOV); ж is its own letter
+    # keys worked out by hand: о-р-а-з-х-а-н -> V L Z K N (z/j -> Z, k/g/q/h -> K)
+    assert "n:VLN|VLZKN" in keys("Оразханов Ерлан") & keys("ORAZKHANOV ERLAN")
+    assert "n:VLN|VLZKN" in keys("Ерлан Оразханұлы")
+    # a real ж still reads as zh: Жанна and ZHANNA share g:ZN
+    assert keys("Жанна") == keys("ZHANNA") == {"g:ZN"}
+
+
+@pytest.mark.parametrize("name,given,father", [
+    ("Askar Serikuli", "Askar", "Serik"),    # se-ri-ku-li reads as pinyin, but is Serik + -ұлы
+    ("Serikuli Askar", "Askar", "Serik"),
+    ("Bolat Esenuli", "Bolat", "Esen"),      # e-se-nu-li
+])
+def test_press_uli_after_a_pinyin_like_root(name, given, father):
+    p = parse(name)
+    assert (p.given, p.father, p.roles_from) == (given, father, "suffix")
+    assert "n:" + {"Askar": "VSKL", "Bolat": "BLT"}[given] + "|" + {"Serik": "SLK", "Esen": "VSN"}[father] \
+        in keys(name)
+
+
+@pytest.mark.parametrize("name", ["Ayiguli Wubuli", "Tuerxunguli Yasen", "Abuli Tursun"])
+def test_pinyin_guli_buli_stay_given_names(name):
+    p = parse(name)
+    assert p.father is None and p.given == name.split()[0]

@@ -36,6 +36,7 @@ No Django import here.
 
 from __future__ import annotations
 
+import json
 import logging
 from contextlib import contextmanager
 from functools import lru_cache
@@ -142,7 +143,16 @@ def _overlap(engine: str) -> str:
     return "arrays_overlap" if engine == "spark" else "list_has_any"
 
 
-def _similarity_comparison(engine: str = "duckdb"):
+#: Where the name comparison (with the similarity) has a level "the names' keys one letter
+#: apart" (a shared :func:`typo_keys` key), learned by EM: ``"close"`` right after "names
+#: close (>= 0.75)", ``"partly"`` right after "names partly alike (>= 0.5)", None: no level.
+TYPO_LEVEL: str | None = "close"
+
+#: Label of the typo level (:data:`TYPO_LEVEL`).
+TYPO_LABEL = "name keys one letter apart"
+
+
+def _similarity_comparison(engine: str = "duckdb", typo: bool = False):
     import splink.comparison_level_library as cll
     from splink.comparison_library import CustomComparison
 
@@ -163,6 +173,9 @@ def _similarity_comparison(engine: str = "duckdb"):
     for cut, label in ((0.9, "names alike (similarity >= 0.9)"), (0.75, "names close (similarity >= 0.75)"),
                        (0.5, "names partly alike (similarity >= 0.5)")):
         levels.append(cll.CustomLevel(f"{sim} >= {cut}", label_for_charts=label))
+        if typo and TYPO_LEVEL == {0.9: "alike", 0.75: "close", 0.5: "partly"}.get(cut):
+            levels.append(cll.CustomLevel(f"(typo_rare_l OR typo_rare_r) AND {has}(typo_keys_l, typo_keys_r)",
+                                          label_for_charts=TYPO_LABEL))
     levels.append(cll.ElseLevel().configure(label_for_charts="names unlike or share no key"))
     return CustomComparison(output_column_name="name", comparison_levels=levels,
                             comparison_description="kuager.names.similarity over the spellings")
@@ -309,7 +322,8 @@ def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = No
     names = None   # the name comparison: "similarity", "keys" or None (Spark's "parts")
     if engine == "duckdb" or SPARK_NAMES != "parts":
         small = len(features) <= LARGE and (engine == "duckdb" or SPARK_NAMES == "similarity")
-        out.append(_similarity_comparison(engine) if small else _key_name_comparison(engine))
+        typo = "typo_keys" in features.columns and features["typo_keys"].notna().any()
+        out.append(_similarity_comparison(engine, typo) if small else _key_name_comparison(engine))
         names = "similarity" if small else "keys"
     # On DuckDB the similarity already weighs the given name (aligned with the father's);
     # a separate given-name comparison would count that evidence twice (measured: B-cubed
@@ -353,6 +367,108 @@ def comparisons(features: pd.DataFrame, extra_fields: dict[str, str] | None = No
 LARGE = 200_000
 
 
+#: Up to :data:`LARGE` records, a blocking rule on :func:`typo_keys` (a name part with one
+#: letter of its key deleted, the other part as it is), for pairs whose birth years do not
+#: contradict (at most 3 apart) and whose sex does not differ: a typing error inside a name
+#: changes its key (Qbanishbol, Дхрханбол), and the other rules then find the pair only by a
+#: birth year or place shared with one name part. False: no such rule (nor the column).
+TYPO_BLOCKING = True
+
+#: A name part's key is given its one-letter deletions from this length on (shorter keys'
+#: deletions join too many names).
+TYPO_MIN_KEY = 3
+
+
+@lru_cache(maxsize=200_000)
+def _part_deletions(key: str) -> tuple[str, ...]:
+    """``key`` and, when it has at least :data:`TYPO_MIN_KEY` letters, each string made
+    by deleting one of its letters (the deletion neighbourhood of SymSpell, Garbe 2012)."""
+    if len(key) < TYPO_MIN_KEY:
+        return (key,)
+    return (key, *dict.fromkeys(key[:i] + key[i + 1:] for i in range(len(key))))
+
+
+@lru_cache(maxsize=200_000)
+def _typo_keys_of(key: str) -> tuple[str, ...]:
+    out = []
+    g, _, f = key[2:].partition("|")
+    if g and f:
+        out += [f"{d}|{f}#g" for d in _part_deletions(g)]
+        out += [f"{g}|{d}#f" for d in _part_deletions(f)]
+    return tuple(out)
+
+
+def typo_keys(name_keys) -> list[str] | None:
+    """The typo-tolerant blocking keys of one record: for each ``n:GIVEN|FATHER`` key of
+    :mod:`kuager.names.keys`, the given part with one letter deleted (or none) and the
+    father's part as it is (``...#g``), and the other way round (``...#f``).
+
+    Two records share one when, for some pair of their ``n:`` keys, one part is equal and
+    the other within one edit: a letter deleted, inserted or replaced, or two neighbours
+    swapped (both deletions are then equal). Parts shorter than :data:`TYPO_MIN_KEY` are
+    kept whole.
+
+    Args:
+        name_keys: the record's full-name keys (``features.prepare``'s ``name_keys``: a
+            list of str, or None).
+    Returns:
+        a sorted list of str such as ``"SKL|SLK#g"``, or None when there is no ``n:`` key
+        with both parts.
+    """
+    if name_keys is None:
+        return None
+    out: set[str] = set()
+    for k in name_keys:
+        if k.startswith("n:"):
+            out.update(_typo_keys_of(k))
+    return sorted(out) or None
+
+
+#: A name part's key held by at most this many records counts as possibly mistyped
+#: (:func:`with_typo_keys`): a typing error makes a key nobody else has, while siblings
+#: and namesakes one letter apart (Aisulu / Aksulu) hold keys that other records hold too.
+#: None: every record counts.
+TYPO_RARE: int | None = 1
+
+
+def with_typo_keys(features: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """``features`` with the columns ``typo_keys`` (:func:`typo_keys`) and ``typo_rare``
+    (bool: one of the record's given or father's keys of an ``n:`` key is held by at most
+    :data:`TYPO_RARE` records) where the model needs them; else ``features`` itself.
+
+    A new model (``params`` None) needs them with :data:`TYPO_BLOCKING` at most
+    :data:`LARGE` records; a saved model when its settings name ``typo_keys``. Above
+    :data:`LARGE` the columns are empty (no keys, ``typo_rare`` false), so a saved
+    model's typo level counts for nothing there (the candidate pairs are made without
+    the typo rule, :func:`register_candidate_pairs`) and no lists are built for a
+    million records.
+    """
+    if "name_keys" not in features.columns:
+        return features
+    if params is None:
+        if not TYPO_BLOCKING or len(features) > LARGE:
+            return features
+    elif "typo_keys" not in json.dumps(params):
+        return features
+    if len(features) > LARGE:
+        return features.assign(typo_keys=None, typo_rare=False)
+    parts = []
+    count: dict[str, int] = {}
+    for v in features["name_keys"]:
+        ps = set()
+        if v is not None:
+            for k in v:
+                if k.startswith("n:"):
+                    g, _, f = k[2:].partition("|")
+                    ps.add("g" + g)
+                    ps.add("f" + f)
+        parts.append(ps)
+        for p in ps:
+            count[p] = count.get(p, 0) + 1
+    rare = [TYPO_RARE is None or any(count[p] <= TYPO_RARE for p in ps) for ps in parts]
+    return features.assign(typo_keys=[typo_keys(v) for v in features["name_keys"]], typo_rare=rare)
+
+
 def blocking_rules(features: pd.DataFrame, extra_fields: dict[str, str] | None = None) -> list:
     """Rules that generate the candidate pairs (a pair is scored if any rule admits it).
 
@@ -389,6 +505,14 @@ def blocking_rules(features: pd.DataFrame, extra_fields: dict[str, str] | None =
     for col, kind in (extra_fields or {}).items():
         if kind in ("exact", "code"):
             rules.append(block_on("x_" + col))
+    if len(features) <= LARGE and "typo_keys" in features.columns and features["typo_keys"].notna().any():
+        # last, so that the other rules keep their numbers (Splink's match_key)
+        from splink.blocking_rule_library import CustomRule
+
+        rules.append(CustomRule(
+            "l.typo_keys = r.typo_keys AND (l.typo_rare OR r.typo_rare) AND coalesce(l.sex = r.sex, true) "
+            "AND coalesce(greatest(l.by_lo - r.by_hi, r.by_lo - l.by_hi) <= 3, true)",
+            arrays_to_explode=["typo_keys"]))
     return rules
 
 
@@ -591,6 +715,8 @@ def build_linker(features: pd.DataFrame, params: dict[str, Any] | None, engine: 
 
     _quiet_splink()
     api = db_api(engine, threads, memory_limit) if engine == "duckdb" else db_api(engine, threads)
+    if engine == "duckdb":
+        features = with_typo_keys(features, params)
     frame = features
     if engine == "spark":
         from kuager.linkage import spark as sp
@@ -637,7 +763,9 @@ def record_keys(ids) -> np.ndarray:
     rank = np.empty(n, dtype=np.int64)
     rank[np.argsort(arr.to_numpy(), kind="stable")] = np.arange(n, dtype=np.int64)
     return rank
-_LIST_COLUMNS = ("name_keys", "given_keys", "father_keys", "place_keys", "place_pref", "relative_keys")
+
+
+_LIST_COLUMNS = ("name_keys", "given_keys", "father_keys", "place_keys", "place_pref", "relative_keys", "typo_keys")
 
 
 def _duckdb_table(con, features: pd.DataFrame) -> str:
@@ -656,6 +784,8 @@ def _duckdb_table(con, features: pd.DataFrame) -> str:
             fields.append(pa.field(col, pa.list_(pa.string())))
         elif str(features[col].dtype) in ("Int64", "int64"):
             fields.append(pa.field(col, pa.int64()))
+        elif str(features[col].dtype) == "bool":
+            fields.append(pa.field(col, pa.bool_()))
         else:
             fields.append(pa.field(col, pa.string()))
     arrow = pa.Table.from_pandas(features, schema=pa.schema(fields), preserve_index=False)

@@ -4,7 +4,8 @@ Every name part, whatever its script, is brought to three forms:
 
 - ``fine``: lower-case ASCII Latin where the usual romanizations of one Kazakh/Uyghur
   spelling coincide (Cyrillic, 2021 Latin, BGN/PCGN, passport, ULY, UKY and press all give
-  ``asylbek``, ``talgat``; ж/j/zh → j, қ/q/k → k, х/kh/x → h, ш/ş/sh → sh, ң/ñ/ng → n,
+  ``asylbek``, ``talgat``; ж/j/zh → j, қ/q/k → k, х/kh/x → h (з+х stays z+h, as the
+  passport's ZKH does: Оразхан, ORAZKHAN), ш/ş/sh → sh, ң/ñ/ng → n,
   ә/ä → a, ө/ö → o, ұ/ү/ū/ü/у → u, і/ı/и/ī → i, ы → y, ya/я → ia, doubled letters once);
 - ``medium``: sound classes with vowels as ``V`` (k/g/q/h → K, l/r → L, z/j → Z, s/sh → S,
   f → F, v/w with the vowels, a final d → T), where Russianised, Uyghur and Chinese-decoded vowels and the
@@ -30,7 +31,7 @@ _CYR = {
     "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "io",
     "ж": "j", "җ": "j", "з": "z", "и": "i", "й": "y", "к": "k", "қ": "k", "л": "l", "м": "m",
     "н": "n", "ң": "n", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
-    "ұ": "u", "ү": "u", "ў": "u", "ф": "f", "х": "h", "һ": "h", "ҳ": "h", "ц": "ts", "ч": "ch",
+    "ұ": "u", "ү": "u", "ў": "u", "ф": "f", "х": "kh", "һ": "h", "ҳ": "h", "ц": "ts", "ч": "ch",
     "ш": "sh", "щ": "sh", "ъ": "", "ы": "y", "і": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya",
     "ғ": "g", "қ": "k",
 }

@@ -4,7 +4,7 @@ Naming practice encoded here:
 
 - Kazakh patronymics: the father's name + ``-ұлы`` (son of) / ``-қызы`` (daughter of),
   joined or as a separate word (``Ербол қызы``), romanized ``-uly/-ūly/-ulı`` (not
-  ``-uli``, which ends many pinyin words: Wubuli, Ayiguli),
+  ``-uli`` only where it is not the pinyin ending -guli/-buli of Wubuli, Ayiguli),
   ``-kyzy/-qyzy/-qızı``, with press misspellings ``-kazy``, ``-kizi``, ``-kyzi``; Kyrgyz
   ``-уулу/-uulu``, ``-кызы``; Uyghur and Uzbek ``oghli/ogly/oglu``, ``qizi`` (ئوغلى / قىزى).
 - Russian patronymics ``-ович/-евич/-овна/-евна`` and surnames ``-ов/-ев/-ова/-ева``
@@ -173,13 +173,23 @@ def _token_info(t: str) -> tuple:
     return _info(t, ts, root, suf, kind, forms)
 
 
+#: pinyin endings in -uli of Chinese-form names (``data/han-turkic.csv``): 古丽 *guli*
+#: (Gül: Ayiguli 阿依古丽) and 布力/不力/卜力 *buli* (-bul: Wubuli 吾布力, Abuli 阿不力)
+_PINYIN_ULI = ("guli", "buli")
+
+
 def _uli(token: str) -> bool:
     """True for a Latin word ending in -uli, the press spelling of -ұлы (Temirbekuli),
-    with a root of at least :data:`_MIN_ROOT` letters, that cannot be read as pinyin: in
-    pinyin -uli ends many given names (Wubuli 吾布力, Ayiguli 阿依古丽), never a patronymic."""
+    with a root of at least :data:`_MIN_ROOT` letters, unless it is pinyin ending in one
+    of :data:`_PINYIN_ULI`: in pinyin -uli ends many given names (Wubuli 吾布力, Ayiguli
+    阿依古丽), never a patronymic. A word that reads as pinyin but ends otherwise
+    (Serikuli se-ri-ku-li, Esenuli e-se-nu-li) is a Kazakh name with -ұлы: those
+    endings are the Chinese-form names' -uli units of the transcription table."""
     low = token.lower()
     if not low.endswith("uli") or len(low) - 3 < _MIN_ROOT:
         return False
+    if not low.endswith(_PINYIN_ULI):
+        return True
     return not (low.isascii() and low.isalpha() and segment_pinyin(low) is not None)
 
 
