@@ -107,6 +107,7 @@ MODEL_LEVELS = {
     "same full-name key": (_("the same name (same key in every script)"), AGREE),
     "names alike (similarity >= 0.9)": (_("names alike"), AGREE),
     "names close (similarity >= 0.75)": (_("names close"), PARTLY),
+    "name keys one letter apart": (_("names one letter apart (a typing error?)"), PARTLY),
     "names partly alike (similarity >= 0.5)": (_("names partly alike"), PARTLY),
     "names unlike or share no key": (_("names unlike"), DIFFER),
     "names share a full-name key": (_("names share a key"), AGREE),
