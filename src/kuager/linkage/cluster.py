@@ -181,15 +181,23 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
 
 
 def prepare(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: float,
-            decisions: Iterable = (), weights: bool = True) -> Graph:
+            decisions: Iterable = (), weights: bool = True,
+            positions: tuple[np.ndarray, np.ndarray] | None = None) -> Graph:
     """Map the edges to record positions once (see :class:`Graph`).
 
     Args:
         record_ids, pairs, threshold, decisions: as :func:`cluster`.
         weights: keep the match weights (``match_weight`` of ``pairs``, else the log2 odds
             of the probability) for ``ambiguous_margin``; False: zeros.
+        positions: the positions in ``record_ids`` of ``pairs``' two records (two int
+            arrays aligned with the rows of ``pairs``), when the caller has them
+            (``kuager.linkage.link`` above ``LARGE``, from the integer record keys): then
+            ``unique_id_l`` and ``unique_id_r`` are not read, and no record id is looked up
+            (at a million mentions the lookups of the 3.2 million strong pairs' ids took
+            several CPU seconds). None: looked up by id.
     Raises:
-        ValueError: bad decisions, a decision or pair on a record not in ``record_ids``.
+        ValueError: bad decisions, a decision or pair on a record not in ``record_ids``,
+            ``positions`` not aligned with ``pairs``.
     """
     ids = [str(r) for r in record_ids]
     index = pd.Index(ids)
@@ -205,8 +213,17 @@ def prepare(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
     same = [(pos[a], pos[b]) for (a, b), d in dec.items() if d == "same"]
     diff = [(pos[a], pos[b]) for (a, b), d in dec.items() if d == "different"]
 
-    above = pairs[pairs["match_probability"] >= threshold]
-    li, ri = _positions(index, above["unique_id_l"]), _positions(index, above["unique_id_r"])
+    strong = (pairs["match_probability"] >= threshold).to_numpy(dtype=bool)
+    above = pairs[strong]
+    if positions is None:
+        li, ri = _positions(index, above["unique_id_l"]), _positions(index, above["unique_id_r"])
+    else:
+        pl, pr_ = (np.asarray(x) for x in positions)
+        if len(pl) != len(pairs) or len(pr_) != len(pairs):
+            raise ValueError("positions are not aligned with pairs")
+        li, ri = pl[strong].astype(np.int64), pr_[strong].astype(np.int64)
+        if len(li) and (max(li.max(), ri.max()) >= len(ids)):
+            raise ValueError("pairs name records that are not in record_ids")
     pr = above["match_probability"].to_numpy(dtype=float)
     if weights:
         if "match_weight" in above.columns:
