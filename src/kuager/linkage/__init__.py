@@ -608,12 +608,15 @@ def _cluster_contradictions(linker, table: str, graph, roots: np.ndarray,
     ref = linker.table_management.register_table(grouped, "__kuager_clustered", overwrite=True)
     g = ref.physical_name
     key = "unique_id" if keys is None else model.RECORD_KEY
+    # pairs of integer keys are oriented l < r (model.register_candidate_pairs), as x, y are
+    # here: one anti-join; pairs of ids, either orientation
+    reverse = "" if keys is not None else f"left join {table} s on s.unique_id_l = y.uid and s.unique_id_r = x.uid "
+    reverse_null = "" if keys is not None else "and s.unique_id_l is null "
     out = linker.misc.query_sql(
         f"select x.pos as l, y.pos as r from {g} x join {g} y on x.cl = y.cl and x.uid < y.uid "
         f"join {model.FEATURES_TABLE} a on a.{key} = x.uid join {model.FEATURES_TABLE} b on b.{key} = y.uid "
-        f"left join {table} t on t.unique_id_l = x.uid and t.unique_id_r = y.uid "
-        f"left join {table} s on s.unique_id_l = y.uid and s.unique_id_r = x.uid "
-        f"where t.unique_id_l is null and s.unique_id_l is null and ({' or '.join(conds)})",
+        f"left join {table} t on t.unique_id_l = x.uid and t.unique_id_r = y.uid {reverse}"
+        f"where t.unique_id_l is null {reverse_null}and ({' or '.join(conds)})",
         output_type="pandas")
     ref.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
     return _position_pairs(out)
