@@ -480,10 +480,13 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
     sol.conflict[edges] = False
     edges = edges[np.argsort(comp[el[edges]], kind="stable")]   # by component, strongest first within
     root = list(range(n))
-    deg, ptr, arr = soft.deg, soft.ptr, soft.arr
+    ptr, arr = soft.ptr, soft.arr
+    # per root, the constraints of its cluster's members (a record alone: its own); a list
+    # (a copy: the partners are kept for the next solve), not a dict beside the members
+    deg = soft.deg.copy()
     has_hard = hard.rows > 0
-    members: dict[int, set[int]] = {}          # root -> its members (clusters of two or more)
-    dsum: dict[int, int] = {}                  # root -> constraints of its members (clusters of two or more)
+    members: list[set[int] | None] = [None] * n   # root -> its members (clusters of two or more)
+    made: list[int] = []                          # roots given a member set (dropped in bulk)
     skipped: list[int] = []
     conflicts: list[int] = []
     current = -1
@@ -496,17 +499,17 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
             # a new component: the sets of the last ones are never needed again (dropped
             # once they hold many: clearing at every component took longer than the rest)
             current = c
-            if len(members) > _CLEAR_AT:
-                members.clear()
-                dsum.clear()
-        ma, mb = members.get(ra), members.get(rb)
+            if len(made) > _CLEAR_AT:
+                for r in made:
+                    members[r] = None
+                made.clear()
+        ma, mb = members[ra], members[rb]
         if has_hard and (_crosses((ra,) if ma is None else ma, rb, mb, hard)):
             skipped.append(k)
             if p > 1.0:
                 conflicts.append(k)
             continue
-        da = deg[ra] if ma is None else dsum[ra]
-        db = deg[rb] if mb is None else dsum[rb]
+        da, db = deg[ra], deg[rb]
         if p <= 1.0 and da and db:
             # the partners of the side with fewer constraints, against the other's members
             # (as _crosses, inline: most of the time goes here)
@@ -533,6 +536,7 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
             ra, rb, ma, mb = rb, ra, mb, ma
         if ma is None:
             members[ra] = {ra, rb}
+            made.append(ra)
             root[rb] = ra
         elif mb is None:
             ma.add(rb)
@@ -541,9 +545,8 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
             ma |= mb
             for x in mb:
                 root[x] = ra
-            del members[rb]
-            del dsum[rb]
-        dsum[ra] = da + db
+            members[rb] = None
+        deg[ra] = da + db
     sol.used[np.array(skipped, dtype=np.int64)] = False
     sol.conflict[np.array(conflicts, dtype=np.int64)] = True
     at = np.flatnonzero(nodes)
