@@ -141,3 +141,18 @@ def test_prepare_on_given_positions_equals_looking_up_the_ids(seed):
     with pytest.raises(ValueError):
         cl.prepare(["a", "b"], pd.DataFrame({"match_probability": [0.95]}), 0.9,
                    positions=(np.array([0, 1]), np.array([1, 0])))
+
+
+def test_the_garbage_collector_is_left_as_it_was():
+    import gc
+
+    ids, pairs, apart, decisions = _graph(random.Random(7), 30, 8)
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            got = cl.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0)
+            assert gc.isenabled() is state
+            _same(old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0), got)
+    finally:
+        (gc.enable if was else gc.disable)()
