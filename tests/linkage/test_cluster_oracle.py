@@ -115,3 +115,44 @@ def test_redoing_the_components_of_new_pairs_equals_solving_again(seed):
             _same(old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=margin),
                   cl.result(graph, sol))
     assert redone > 200
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_prepare_on_given_positions_equals_looking_up_the_ids(seed):
+    # link above LARGE hands prepare the pairs' positions (from the integer record keys)
+    rng = random.Random(300 + seed)
+    for _ in range(100):
+        n = rng.randrange(2, 50)
+        ids, pairs, apart, decisions = _graph(rng, n, rng.randrange(1, n + 1))
+        where = {r: i for i, r in enumerate(ids)}
+        at = (np.array([where[r] for r in pairs.unique_id_l], dtype=np.int64),
+              np.array([where[r] for r in pairs.unique_id_r], dtype=np.int64))
+        # the id columns are not read: scrambled, the result must not change
+        blind = pairs.assign(unique_id_l="x", unique_id_r="y")
+        by_ids = cl.prepare(ids, pairs, 0.9, decisions)
+        given = cl.prepare(ids, blind, 0.9, decisions, positions=at)
+        for name in ("el", "er", "ep", "ew", "comp", "hard"):
+            assert np.array_equal(getattr(by_ids, name), getattr(given, name)), name
+        _same(old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0),
+              cl.result(given, cl.solve(given, apart, 1.0)))
+    with pytest.raises(ValueError):
+        cl.prepare(["a", "b"], pd.DataFrame({"match_probability": [0.95]}), 0.9,
+                   positions=(np.array([0]), np.array([2])))
+    with pytest.raises(ValueError):
+        cl.prepare(["a", "b"], pd.DataFrame({"match_probability": [0.95]}), 0.9,
+                   positions=(np.array([0, 1]), np.array([1, 0])))
+
+
+def test_the_garbage_collector_is_left_as_it_was():
+    import gc
+
+    ids, pairs, apart, decisions = _graph(random.Random(7), 30, 8)
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            got = cl.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0)
+            assert gc.isenabled() is state
+            _same(old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0), got)
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -294,3 +294,52 @@ def test_the_bundled_model_with_its_typo_level_scores_large_inputs(data, monkeyp
     assert len(level) == 1
     assert not (large.pairs.gamma_name == level[0]).any()
     assert (small.pairs.gamma_name == level[0]).any()
+
+
+def test_cluster_check_on_keys_finds_the_uncompared_contradicting_pairs(large):
+    # all 300 records put in one cluster: the cluster check (one anti-join, pairs of keys
+    # being oriented l < r) must return every pair of records that contradict on the
+    # features and that the kept scored pairs do not hold, worked out here in Python
+    import numpy as np
+
+    import kuager.linkage as L
+
+    linker = large.linker
+    table = large.predictions.physical_name.removesuffix("_ids")
+    f = linker.misc.query_sql(f"select * from {model.FEATURES_TABLE}", output_type="pandas")
+    keys = f[model.RECORD_KEY].to_numpy(dtype=np.int64)
+    kept = linker.misc.query_sql(f"select unique_id_l as l, unique_id_r as r from {table}", output_type="pandas")
+    assert (kept.l < kept.r).all()
+    scored = set(zip(kept.l.tolist(), kept.r.tolist()))
+    place = "place" in model.learned_contradictions(large.params)
+
+    def has(v):
+        return v is not None and not (pd.api.types.is_scalar(v) and pd.isna(v))
+
+    def overlap(x, y):
+        return has(x) and has(y) and bool(set(x) & set(y))
+
+    def contradict(a, b):
+        if has(a.by_lo) and has(b.by_hi) and has(b.by_lo) and has(a.by_hi) \
+                and max(a.by_lo - b.by_hi, b.by_lo - a.by_hi) > 3:
+            return True
+        if has(a.sex) and has(b.sex) and a.sex != b.sex:
+            return True
+        if has(a.cid) and has(b.cid) and a.cid != b.cid:
+            return True
+        if place and has(a.place_keys) and has(b.place_keys):
+            pref_overlap = overlap(a.place_pref, b.place_pref) if has(a.place_pref) and has(b.place_pref) else False
+            if not overlap(a.place_keys, b.place_keys) and not pref_overlap:
+                return True
+        return False
+
+    rows = list(f.itertuples())
+    want = set()
+    for i in range(len(rows)):
+        for j in range(len(rows)):
+            ki, kj = keys[i], keys[j]
+            if ki < kj and (ki, kj) not in scored and contradict(rows[i], rows[j]):
+                want.add((i, j))
+    got = L._cluster_contradictions(linker, table, None, np.zeros(len(f), dtype=np.int64), keys)
+    assert len(want) > 100
+    assert set(map(tuple, got.tolist())) == want

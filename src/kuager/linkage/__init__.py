@@ -339,11 +339,16 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     # record ids mapped to positions once, for the keep-apart step and every clustering pass
     edges = scored[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]
     decided = [(a, b, d) for (a, b), d in dec.items()]
+    # above LARGE the fetched pairs carry their records' positions (_fetch_keyed): no id lookups
+    at = None if _POS_L not in scored.columns else (scored[_POS_L].to_numpy(dtype=np.int64),
+                                                    scored[_POS_R].to_numpy(dtype=np.int64))
     try:
-        graph = cl.prepare(ids, edges, threshold, decided, weights=ambiguous_margin is not None)
+        graph = cl.prepare(ids, edges, threshold, decided, weights=ambiguous_margin is not None, positions=at)
     except ValueError as exc:
         raise KuagerError(str(exc)) from None
-    del edges
+    del edges, at, scored
+    if _POS_L in pairs.columns:
+        pairs = pairs.drop(columns=[_POS_L, _POS_R])
     apart = None
     if apart_below is not None and apart_below > 0:
         progress.say("Finding pairs to keep apart")
@@ -415,12 +420,18 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+#: columns of :func:`_fetch_keyed`'s answer: the positions of the pair's records in ``ids``
+_POS_L, _POS_R = "_kuager_pos_l", "_kuager_pos_r"
+
+
 def _fetch_keyed(linker, select: str, ids: pd.Series, keys: np.ndarray) -> pd.DataFrame:
     """The answer of ``select`` (scored pairs whose ``unique_id_l``, ``unique_id_r`` hold the
     records' integer keys, :data:`kuager.linkage.model.RECORD_KEY`) as a DataFrame sorted by
     the pair of keys, which is the order of the pair of record ids (the keys are ranks in the
     ids' order), with the record ids (``ids``, whose keys are ``keys``) in ``unique_id_l``,
-    ``unique_id_r``.
+    ``unique_id_r``, and the records' positions in ``ids`` (int64) in the columns
+    :data:`_POS_L`, :data:`_POS_R` (for :func:`kuager.linkage.cluster.prepare`, which then
+    looks up no id; ``link`` drops them after).
 
     The order is made here, not by DuckDB: it runs with ``preserve_insertion_order=false``,
     and neither an ORDER BY inside Splink's query nor one of a query fetched through
@@ -437,8 +448,13 @@ def _fetch_keyed(linker, select: str, ids: pd.Series, keys: np.ndarray) -> pd.Da
     out = out.take(order).reset_index(drop=True)
     id_of_key = np.empty(len(keys), dtype=object)
     id_of_key[keys] = ids.to_numpy(dtype=object)
-    out["unique_id_l"] = id_of_key[left[order]]
-    out["unique_id_r"] = id_of_key[right[order]]
+    pos_of_key = np.empty(len(keys), dtype=np.int64)
+    pos_of_key[keys] = np.arange(len(keys), dtype=np.int64)
+    left, right = left[order], right[order]
+    out["unique_id_l"] = id_of_key[left]
+    out["unique_id_r"] = id_of_key[right]
+    out[_POS_L] = pos_of_key[left]
+    out[_POS_R] = pos_of_key[right]
     return out
 
 
@@ -592,12 +608,15 @@ def _cluster_contradictions(linker, table: str, graph, roots: np.ndarray,
     ref = linker.table_management.register_table(grouped, "__kuager_clustered", overwrite=True)
     g = ref.physical_name
     key = "unique_id" if keys is None else model.RECORD_KEY
+    # pairs of integer keys are oriented l < r (model.register_candidate_pairs), as x, y are
+    # here: one anti-join; pairs of ids, either orientation
+    reverse = "" if keys is not None else f"left join {table} s on s.unique_id_l = y.uid and s.unique_id_r = x.uid "
+    reverse_null = "" if keys is not None else "and s.unique_id_l is null "
     out = linker.misc.query_sql(
         f"select x.pos as l, y.pos as r from {g} x join {g} y on x.cl = y.cl and x.uid < y.uid "
         f"join {model.FEATURES_TABLE} a on a.{key} = x.uid join {model.FEATURES_TABLE} b on b.{key} = y.uid "
-        f"left join {table} t on t.unique_id_l = x.uid and t.unique_id_r = y.uid "
-        f"left join {table} s on s.unique_id_l = y.uid and s.unique_id_r = x.uid "
-        f"where t.unique_id_l is null and s.unique_id_l is null and ({' or '.join(conds)})",
+        f"left join {table} t on t.unique_id_l = x.uid and t.unique_id_r = y.uid {reverse}"
+        f"where t.unique_id_l is null {reverse_null}and ({' or '.join(conds)})",
         output_type="pandas")
     ref.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
     return _position_pairs(out)

@@ -181,15 +181,23 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
 
 
 def prepare(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: float,
-            decisions: Iterable = (), weights: bool = True) -> Graph:
+            decisions: Iterable = (), weights: bool = True,
+            positions: tuple[np.ndarray, np.ndarray] | None = None) -> Graph:
     """Map the edges to record positions once (see :class:`Graph`).
 
     Args:
         record_ids, pairs, threshold, decisions: as :func:`cluster`.
         weights: keep the match weights (``match_weight`` of ``pairs``, else the log2 odds
             of the probability) for ``ambiguous_margin``; False: zeros.
+        positions: the positions in ``record_ids`` of ``pairs``' two records (two int
+            arrays aligned with the rows of ``pairs``), when the caller has them
+            (``kuager.linkage.link`` above ``LARGE``, from the integer record keys): then
+            ``unique_id_l`` and ``unique_id_r`` are not read, and no record id is looked up
+            (at a million mentions the lookups of the 3.2 million strong pairs' ids took
+            several CPU seconds). None: looked up by id.
     Raises:
-        ValueError: bad decisions, a decision or pair on a record not in ``record_ids``.
+        ValueError: bad decisions, a decision or pair on a record not in ``record_ids``,
+            ``positions`` not aligned with ``pairs``.
     """
     ids = [str(r) for r in record_ids]
     index = pd.Index(ids)
@@ -205,8 +213,17 @@ def prepare(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
     same = [(pos[a], pos[b]) for (a, b), d in dec.items() if d == "same"]
     diff = [(pos[a], pos[b]) for (a, b), d in dec.items() if d == "different"]
 
-    above = pairs[pairs["match_probability"] >= threshold]
-    li, ri = _positions(index, above["unique_id_l"]), _positions(index, above["unique_id_r"])
+    strong = (pairs["match_probability"] >= threshold).to_numpy(dtype=bool)
+    above = pairs[strong]
+    if positions is None:
+        li, ri = _positions(index, above["unique_id_l"]), _positions(index, above["unique_id_r"])
+    else:
+        pl, pr_ = (np.asarray(x) for x in positions)
+        if len(pl) != len(pairs) or len(pr_) != len(pairs):
+            raise ValueError("positions are not aligned with pairs")
+        li, ri = pl[strong].astype(np.int64), pr_[strong].astype(np.int64)
+        if len(li) and (max(li.max(), ri.max()) >= len(ids)):
+            raise ValueError("pairs name records that are not in record_ids")
     pr = above["match_probability"].to_numpy(dtype=float)
     if weights:
         if "match_weight" in above.columns:
@@ -429,6 +446,23 @@ def _components(n: int, el: np.ndarray, er: np.ndarray) -> np.ndarray:
 
 
 def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
+    """:func:`_greedy_loop` with Python's cyclic garbage collector paused: the loop makes
+    hundreds of thousands of small sets and tuples (no reference cycles), and each
+    allocation count past the collector's threshold set off a pass over the tracked objects
+    (offline at 300,000 synthetic mentions: the first solve 1.7-2.5 CPU s with it running,
+    1.4-1.5 paused; the same clusters). Re-enabled after, if it was on."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        _greedy_loop(n, edges, graph, hard, soft, sol, nodes)
+    finally:
+        if was:
+            gc.enable()
+
+
+def _greedy_loop(n, edges, graph, hard, soft, sol, nodes=None):
     """Add ``edges`` strongest first, skipping one that would put a kept-apart pair together.
 
     ``hard`` (people's "different") binds every edge; ``soft`` (the model's "clearly
@@ -463,10 +497,13 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
     sol.conflict[edges] = False
     edges = edges[np.argsort(comp[el[edges]], kind="stable")]   # by component, strongest first within
     root = list(range(n))
-    deg, ptr, arr = soft.deg, soft.ptr, soft.arr
+    ptr, arr = soft.ptr, soft.arr
+    # per root, the constraints of its cluster's members (a record alone: its own); a list
+    # (a copy: the partners are kept for the next solve), not a dict beside the members
+    deg = soft.deg.copy()
     has_hard = hard.rows > 0
-    members: dict[int, set[int]] = {}          # root -> its members (clusters of two or more)
-    dsum: dict[int, int] = {}                  # root -> constraints of its members (clusters of two or more)
+    members: list[set[int] | None] = [None] * n   # root -> its members (clusters of two or more)
+    made: list[int] = []                          # roots given a member set (dropped in bulk)
     skipped: list[int] = []
     conflicts: list[int] = []
     current = -1
@@ -479,17 +516,17 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
             # a new component: the sets of the last ones are never needed again (dropped
             # once they hold many: clearing at every component took longer than the rest)
             current = c
-            if len(members) > _CLEAR_AT:
-                members.clear()
-                dsum.clear()
-        ma, mb = members.get(ra), members.get(rb)
+            if len(made) > _CLEAR_AT:
+                for r in made:
+                    members[r] = None
+                made.clear()
+        ma, mb = members[ra], members[rb]
         if has_hard and (_crosses((ra,) if ma is None else ma, rb, mb, hard)):
             skipped.append(k)
             if p > 1.0:
                 conflicts.append(k)
             continue
-        da = deg[ra] if ma is None else dsum[ra]
-        db = deg[rb] if mb is None else dsum[rb]
+        da, db = deg[ra], deg[rb]
         if p <= 1.0 and da and db:
             # the partners of the side with fewer constraints, against the other's members
             # (as _crosses, inline: most of the time goes here)
@@ -516,6 +553,7 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
             ra, rb, ma, mb = rb, ra, mb, ma
         if ma is None:
             members[ra] = {ra, rb}
+            made.append(ra)
             root[rb] = ra
         elif mb is None:
             ma.add(rb)
@@ -524,9 +562,8 @@ def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
             ma |= mb
             for x in mb:
                 root[x] = ra
-            del members[rb]
-            del dsum[rb]
-        dsum[ra] = da + db
+            members[rb] = None
+        deg[ra] = da + db
     sol.used[np.array(skipped, dtype=np.int64)] = False
     sol.conflict[np.array(conflicts, dtype=np.int64)] = True
     at = np.flatnonzero(nodes)
