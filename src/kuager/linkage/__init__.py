@@ -520,14 +520,10 @@ def _apart_pairs(linker, table: str, graph, below: float, keys: np.ndarray | Non
     pair people called different does not join two components here: the pairs it would
     add could never meet in one cluster.)
     """
-    comp = graph.comp
-    sizes = np.bincount(comp, minlength=len(comp))[comp]
-    many = np.flatnonzero(sizes > 1)
     empty = np.zeros((0, 2), dtype=np.int64)
-    if not len(many):
+    grouped = _in_groups(graph, graph.comp, keys, "comp")
+    if grouped is None:
         return empty
-    grouped = pd.DataFrame({"uid": graph.id_array()[many] if keys is None else keys[many], "comp": comp[many],
-                            "pos": many})
     present = set(linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns)
     from kuager.linkage import model
 
@@ -550,6 +546,18 @@ def _apart_pairs(linker, table: str, graph, below: float, keys: np.ndarray | Non
         f"where a.comp - b.comp = 0 and coalesce(t.match_probability, 0) < {float(below)} and ({contradiction})",
         output_type="pandas")
     return _position_pairs(out)
+
+
+def _in_groups(graph, labels: np.ndarray, keys: np.ndarray | None, name: str) -> pd.DataFrame | None:
+    """The records whose group (``labels``: a component or cluster label per position) holds
+    more than one, as a frame for the database: ``uid`` (the record id, or its integer key
+    when ``keys`` is given, as in the pairs' table), ``name`` (the label) and ``pos`` (the
+    position in ``graph.ids``); None when every group holds one record."""
+    many = np.flatnonzero(np.bincount(labels, minlength=len(labels))[labels] > 1)
+    if not len(many):
+        return None
+    return pd.DataFrame({"uid": graph.id_array()[many] if keys is None else keys[many], name: labels[many],
+                         "pos": many})
 
 
 def _position_pairs(out: pd.DataFrame) -> np.ndarray:
@@ -590,7 +598,7 @@ def _cluster_contradictions(linker, table: str, graph, roots: np.ndarray,
     present = set(linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns)
     conds = []
     if "gamma_birth" in present:
-        conds.append("greatest(a.by_lo - b.by_hi, b.by_lo - a.by_hi) > 3")
+        conds.append(f"{model.birth_gap_sql('a', 'b')} > {model.BIRTH_APART_YEARS}")
     if "gamma_sex" in present:
         conds.append("a.sex <> b.sex")
     if "gamma_chinese_id" in present:
@@ -600,11 +608,9 @@ def _cluster_contradictions(linker, table: str, graph, roots: np.ndarray,
                      "AND NOT coalesce(list_has_any(a.place_pref, b.place_pref), false))")
     if not conds:
         return empty
-    many = np.flatnonzero(np.bincount(roots, minlength=len(roots))[roots] > 1)
-    if not len(many):
+    grouped = _in_groups(graph, roots, keys, "cl")
+    if grouped is None:
         return empty
-    grouped = pd.DataFrame({"uid": graph.id_array()[many] if keys is None else keys[many], "cl": roots[many],
-                            "pos": many})
     ref = linker.table_management.register_table(grouped, "__kuager_clustered", overwrite=True)
     g = ref.physical_name
     key = "unique_id" if keys is None else model.RECORD_KEY

@@ -237,6 +237,19 @@ def register_similarity(con) -> None:
     con.create_function(SIMILARITY_UDF, fn, ["VARCHAR", "VARCHAR"], "DOUBLE", type="arrow")
 
 
+#: Birth years more than this many years apart (the gap between two records' birth-year
+#: ranges) contradict: the birth comparison's lowest level, "birth years differ".
+BIRTH_APART_YEARS = 3
+
+
+def birth_gap_sql(a: str, b: str) -> str:
+    """SQL of the gap in years between the birth-year ranges of the records aliased ``a``
+    and ``b`` (columns ``by_lo``, ``by_hi``); NULL when either is unknown, <= 0 when the
+    ranges overlap. As the birth comparison's ``gap`` (:func:`_birth_comparison`), for
+    queries on the features table (blocking rules, candidate pairs, the cluster check)."""
+    return f"greatest({a}.by_lo - {b}.by_hi, {b}.by_lo - {a}.by_hi)"
+
+
 def _birth_comparison():
     import splink.comparison_level_library as cll
     from splink.comparison_library import CustomComparison
@@ -511,7 +524,7 @@ def blocking_rules(features: pd.DataFrame, extra_fields: dict[str, str] | None =
 
         rules.append(CustomRule(
             "l.typo_keys = r.typo_keys AND (l.typo_rare OR r.typo_rare) AND coalesce(l.sex = r.sex, true) "
-            "AND coalesce(greatest(l.by_lo - r.by_hi, r.by_lo - l.by_hi) <= 3, true)",
+            f"AND coalesce({birth_gap_sql('l', 'r')} <= {BIRTH_APART_YEARS}, true)",
             arrays_to_explode=["typo_keys"]))
     return rules
 
@@ -564,7 +577,7 @@ def register_candidate_pairs(linker, features: pd.DataFrame, extra_fields: dict[
     # key row and joined pair instead, they cost more than the rest of the step)
     contra = {}
     if "by_lo" in cols and "by_hi" in cols:
-        contra["birth"] = "coalesce(greatest(a.by_lo - b.by_hi, b.by_lo - a.by_hi) > 3, false)"
+        contra["birth"] = f"coalesce({birth_gap_sql('a', 'b')} > {BIRTH_APART_YEARS}, false)"
     if "sex" in cols:
         contra["sex"] = "coalesce(a.sex <> b.sex, false)"
     skip = SKIP_CONTRADICTING and len(contra) == 2
