@@ -99,6 +99,7 @@ def test_missing_pyspark_or_java_is_a_clear_error(monkeypatch):
         sp.session()
 
 
+@pytest.mark.spark
 def test_no_java_is_named(monkeypatch):
     pytest.importorskip("pyspark")
     monkeypatch.setattr(sp.shutil, "which", lambda name: None)
