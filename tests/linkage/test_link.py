@@ -99,6 +99,18 @@ def test_dedupe_reports_bad_row(tmp_path, capsys):
     assert "bad.csv" in err and "row 2" in err and "birth_year" in err
 
 
+def test_dedupe_points_to_the_synthetic_file(tmp_path, capsys):
+    # `kuager synth --out m.csv` writes m.synthetic.csv; asking dedupe for m.csv names it
+    assert main(["synth", "--out", str(tmp_path / "m.csv"), "--mentions", "20", "--quiet"]) == 0
+    assert main(["dedupe", str(tmp_path / "m.csv"), "--out", str(tmp_path / "o.csv"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "input file not found" in err and f"did you mean {tmp_path / 'm.synthetic.csv'}" in err
+    # a file missing with no synthetic file beside it gets the plain message
+    assert main(["dedupe", str(tmp_path / "x.csv"), "--out", str(tmp_path / "o.csv"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "input file not found" in err and "did you mean" not in err
+
+
 def test_model_keeps_unlike_namesakes_apart(result, data):
     # a and c share a full name but differ in sex and by 20 birth years; b has the name alone
     # and is strongly tied to both, so plain components would chain a, b and c together.

@@ -38,8 +38,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _read_csv(path: str, what: str):
     import pandas as pd
 
+    from kuager.linkage.synth import synthetic_path
+
     p = Path(path)
     if not p.is_file():
+        marked = synthetic_path(p)
+        if marked != p and marked.is_file():
+            # `kuager synth --out X.csv` writes X.synthetic.csv (synthetic data says so in its name)
+            raise InputError(f"{what} not found; did you mean {marked} (written by kuager synth)?", file=path)
         raise InputError(f"{what} not found", file=path)
     try:
         return pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8")
