@@ -150,6 +150,20 @@ def test_dedupe_output_and_model(spark_run, data):
     # the same comparisons as on DuckDB, the name similarity included
     assert [c["output_column_name"] for c in params["comparisons"]][:2] == ["name", "father"]
     assert params["sql_dialect"] == "spark"
+    # the typo level and blocking rule too (they were DuckDB's only until 30 Nov 2026)
+    name_levels = [lv.get("label_for_charts") for lv in params["comparisons"][0]["comparison_levels"]]
+    assert model.TYPO_LABEL in name_levels
+    assert any("typo_keys" in r["blocking_rule"] for r in params["blocking_rules_to_generate_predictions"])
+
+
+@pytest.mark.spark
+def test_same_candidate_pairs_as_duckdb(spark_session, data):
+    df, _ = data
+    pairs = {}
+    for engine in ("duckdb", "spark"):
+        pred = link(df, engine=engine, keep_linker=True).predictions.as_pandas_dataframe()
+        pairs[engine] = set(zip(pred.unique_id_l, pred.unique_id_r))
+    assert pairs["spark"] == pairs["duckdb"]
 
 
 @pytest.mark.spark

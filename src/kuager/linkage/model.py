@@ -36,6 +36,7 @@ No Django import here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from contextlib import contextmanager
@@ -728,8 +729,7 @@ def build_linker(features: pd.DataFrame, params: dict[str, Any] | None, engine: 
 
     _quiet_splink()
     api = db_api(engine, threads, memory_limit) if engine == "duckdb" else db_api(engine, threads)
-    if engine == "duckdb":
-        features = with_typo_keys(features, params)
+    features = with_typo_keys(features, params)
     frame = features
     if engine == "spark":
         from kuager.linkage import spark as sp
@@ -738,10 +738,17 @@ def build_linker(features: pd.DataFrame, params: dict[str, Any] | None, engine: 
     if engine == "duckdb":
         table = api.register(_duckdb_table(api._con, features), dataset_display_name="mentions")
     else:
-        table = api.register(frame, dataset_display_name="mentions")
+        # one Spark session serves every run of the process, and its temporary views
+        # outlive each run's Splink API: each run registers its own view
+        table = api.register(frame, dataset_display_name="mentions", table_name=f"mentions_{next(_SPARK_RUNS)}")
     model = params if params is not None else settings(features, extra_fields, engine)
     return Linker(table, model, log_level=None)
 
+
+#: Numbers the Spark runs of this process (:func:`build_linker`): each registers its
+#: features as the view ``mentions_<n>``, since the session's views outlive a run and
+#: registering a name twice fails. The views stay until :func:`kuager.linkage.spark.stop`.
+_SPARK_RUNS = itertools.count(1)
 
 #: Name of the DuckDB table holding the features (:func:`build_linker`).
 FEATURES_TABLE = "kuager_mentions"

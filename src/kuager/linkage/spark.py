@@ -205,11 +205,12 @@ def to_spark(spark, features):
     Args:
         features: output of :func:`kuager.linkage.features.prepare`; ``*_keys`` and
             ``place_pref`` columns hold lists of strings or None, ``by_lo``/``by_hi``
-            integers or NA, the others text or None.
+            integers or NA, boolean columns (``typo_rare``) True/False, the others text or None.
     Returns:
-        a ``pyspark.sql.DataFrame`` with the same columns (arrays of strings, bigint, string).
+        a ``pyspark.sql.DataFrame`` with the same columns (arrays of strings, bigint,
+        boolean, string).
     """
-    from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
+    from pyspark.sql.types import ArrayType, BooleanType, LongType, StringType, StructField, StructType
 
     fields, cols = [], {}
     for col in features.columns:
@@ -220,6 +221,9 @@ def to_spark(spark, features):
         elif col.endswith("_keys") or col == "place_pref":
             fields.append(StructField(col, ArrayType(StringType()), True))
             cols[col] = [list(v) if isinstance(v, (list, tuple, set, frozenset)) else None for v in values]
+        elif str(values.dtype) == "bool":
+            fields.append(StructField(col, BooleanType(), False))
+            cols[col] = [bool(v) for v in values]
         else:
             fields.append(StructField(col, StringType(), True))
             cols[col] = [None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in values]
