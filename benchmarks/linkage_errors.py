@@ -24,13 +24,14 @@ of ``c`` bits for each member it has no pair with, or only out (alone).
     .venv/bin/python benchmarks/linkage_errors.py                 # 100,000, seed 7
     .venv/bin/python benchmarks/linkage_errors.py -n 10000 --moves
 
-Numbers, not tests. The last call of ``kuager.linkage.cluster.cluster`` inside
-``link`` is recorded (ids, pairs, kept-apart pairs) to rebuild the clustering's inputs.
+Numbers, not tests. The last call of ``kuager.linkage.cluster.solve`` inside ``link`` is
+recorded (its graph, the kept-apart pairs and the solution) to rebuild the clustering's inputs.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import time
 
 import numpy as np
@@ -101,20 +102,26 @@ def main() -> None:
     rows, truth, _ = synth.generate(args.n, seed=args.seed)
     df = pd.DataFrame(rows).fillna("").astype(str)
     calls = []
-    real = cl.cluster
+    real = cl.solve
 
-    def spy(ids, edges, threshold, decided, apart=None, ambiguous_margin=None):
-        c = real(ids, edges, threshold, decided, apart=apart, ambiguous_margin=ambiguous_margin)
-        calls.append((list(ids), edges, threshold, apart, c))
-        return c
+    def spy(graph, apart=None, ambiguous_margin=None, previous=None, changed=None):
+        sol = real(graph, apart, ambiguous_margin, previous=previous, changed=changed)
+        calls.append((graph, apart, sol))
+        return sol
 
-    cl.cluster = spy
+    # link() clusters with cluster.prepare / solve / result (the cluster check solves again):
+    # the last solve holds the final clustering and every kept-apart pair
+    cl.solve = spy
     t0 = time.perf_counter()
     res = linkage.link(df)
-    cl.cluster = real
+    cl.solve = real
     print(f"{args.n} mentions, seed {args.seed}: link {time.perf_counter() - t0:.0f} s; "
           f"{res.stats['ambiguous']} ambiguous")
-    ids, edges, threshold, apart, c = calls[-1]
+    graph, apart, sol = calls[-1]
+    c = cl.result(graph, sol)
+    ids = graph.ids
+    threshold = inspect.signature(linkage.link).parameters["threshold"].default
+    edges = res.pairs[res.pairs["match_probability"].notna()]
     ids = [str(i) for i in ids]
     n, index = len(ids), pd.Index(ids)
     lab = index.get_indexer(pd.Series([c.clusters[i] for i in ids])).astype(np.int64)

@@ -1,7 +1,9 @@
 """The clustering of ``kuager.linkage.cluster`` before the scale round of 29 Nov 2026
-(commit afac469), kept unchanged as an oracle: the new code must give the same clusters,
+(commit afac469), kept as an oracle: the new code must give the same clusters,
 probabilities, conflicts and ambiguous records (tests/linkage/test_cluster_oracle.py).
-Not used by Kuager itself."""
+One change since, the same rule written independently: a record is not ambiguous towards a
+cluster holding one of its own keep-apart partners (``cluster.AMBIGUOUS_REACHABLE``, 30 Nov
+2026). Not used by Kuager itself."""
 
 
 from __future__ import annotations
@@ -150,7 +152,14 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
     roots, used = _solve(n, el, er, ep, al, ar, diff, ids, conflicts)
     ambiguous: list[str] = []
     if ambiguous_margin is not None and len(el):
-        amb = _ambiguous(n, el, er, ew, roots, float(ambiguous_margin))
+        barred: dict[int, set[int]] = {}
+        for a, b in list(zip(al.tolist(), ar.tolist())) if al is not None else []:
+            barred.setdefault(a, set()).add(b)
+            barred.setdefault(b, set()).add(a)
+        for a, b in diff:
+            barred.setdefault(a, set()).add(b)
+            barred.setdefault(b, set()).add(a)
+        amb = _ambiguous(n, el, er, ew, roots, float(ambiguous_margin), barred)
         if amb.any():
             # drop the ambiguous records' pairs (not people's "same" decisions), cluster again
             keep = ~(amb[el] | amb[er]) | (ep > 1.0)
@@ -199,7 +208,7 @@ def _solve(n, el, er, ep, al, ar, diff, ids, conflicts):
 
 
 def _ambiguous(n: int, el: np.ndarray, er: np.ndarray, ew: np.ndarray, roots: np.ndarray,
-               margin: float) -> np.ndarray:
+               margin: float, barred: dict[int, set[int]] | None = None) -> np.ndarray:
     """Records that match another cluster about as well as their own (``cluster``'s
     ``ambiguous_margin``).
 
@@ -222,6 +231,16 @@ def _ambiguous(n: int, el: np.ndarray, er: np.ndarray, ew: np.ndarray, roots: np
     own = roots[a] == roots[b]
     best_own = np.full(n, -np.inf)
     np.maximum.at(best_own, a[own], w[own])
+    if barred is not None:
+        # (added with cluster.AMBIGUOUS_REACHABLE, written here as plain loops): a pair into a
+        # cluster that holds one of the record's own constraint partners does not count
+        out = np.zeros(n, dtype=bool)
+        for x, y, wx, o in zip(a.tolist(), b.tolist(), w.tolist(), own.tolist()):
+            if o or not np.isfinite(best_own[x]) or wx < best_own[x] - margin:
+                continue
+            if roots[y] not in {int(roots[q]) for q in barred.get(x, ())}:
+                out[x] = True
+        return out
     best_other = np.full(n, -np.inf)
     np.maximum.at(best_other, a[~own], w[~own])
     return np.isfinite(best_own) & np.isfinite(best_other) & (best_other >= best_own - margin)

@@ -186,6 +186,23 @@ def test_ambiguity_needs_the_other_pair_within_the_margin():
     assert groups(r) == [["a"], ["b"], ["c"]] and r.ambiguous == ["b"]
 
 
+def test_a_record_kept_apart_from_the_other_cluster_is_not_ambiguous():
+    # c's cluster is {c, d}: c (born 1990) gives the name alone, d is its mention born 1990.
+    # b (born 1970, like a) matches a and c equally (0.95 each) but is itself kept apart
+    # from d (20 years apart): b could never join c's cluster, so it is not ambiguous and
+    # stays with a. The same graph with the b-d constraint replaced by a-d leaves b alone.
+    # (c's best pair into its own cluster, 0.99 = 6.63 bits, is 2.38 bits above its pair
+    # with b: c is not ambiguous at a margin of 2 bits.)
+    q = pairs(("a", "b", 0.95), ("b", "c", 0.95), ("c", "d", 0.99))
+    r = cluster(["a", "b", "c", "d"], q, 0.9, apart=[("a", "d"), ("b", "d")], ambiguous_margin=2)
+    assert groups(r) == [["a", "b"], ["c", "d"]] and r.ambiguous == []
+    r = cluster(["a", "b", "c", "d"], q, 0.9, apart=[("a", "d")], ambiguous_margin=2)
+    assert groups(r) == [["a"], ["b"], ["c", "d"]] and r.ambiguous == ["b"]
+    # a person's "different" bars the other cluster as well
+    r = cluster(["a", "b", "c", "d"], q, 0.9, [("b", "c", "different")], apart=[("a", "d")], ambiguous_margin=2)
+    assert groups(r) == [["a", "b"], ["c", "d"]] and r.ambiguous == []
+
+
 def test_ambiguity_reads_match_weight_when_given():
     # same probabilities as the first test, but the weights say b is far closer to a
     q = pairs(("a", "b", 0.95), ("b", "c", 0.95))

@@ -33,6 +33,25 @@ def test_valid_id_fills_birth_and_sex_invalid_id_ignored():
     assert f.cid[0] is None and pd.isna(f.by_lo[0])
 
 
+def test_a_mention_without_a_place_takes_its_ids_county():
+    import datetime as dt
+
+    from kuager.linkage.chinese_id import make
+
+    # 654021 is Yining County (Құлжа), in Ili prefecture 654000 (GB/T 2260)
+    f = prepare(frame(chinese_id="65402119800101001X"))
+    assert f.place_keys[0] == ["654021"] and f.place_pref[0] == ["654000"]
+    # the mention's own place wins: Шәуешек is Tacheng city, 654201, in Tacheng prefecture 654200
+    f = prepare(frame(chinese_id="65402119800101001X", hometown="Шәуешек"))
+    assert f.place_keys[0] == ["654201"] and f.place_pref[0] == ["654200"]
+    # no place from an invalid ID, from a prefecture-level code or from outside the gazetteer
+    # (Beijing's Dongcheng district 110101)
+    for number in ("654021198001010010", make("654000", dt.date(1980, 1, 1), 1, "male"),
+                   make("110101", dt.date(1980, 1, 1), 1, "male")):
+        f = prepare(frame(chinese_id=number))
+        assert f.place_keys[0] is None and f.place_pref[0] is None, number
+
+
 def test_sex_normalised():
     f = prepare(pd.DataFrame({"record_id": ["a", "b", "c"], "names": ["X Y"] * 3, "sex": ["M", "female", ""]}))
     assert list(f.sex) == ["m", "f", None]

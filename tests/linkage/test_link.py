@@ -34,8 +34,10 @@ def test_pairs_carry_levels_and_review_is_the_band(result):
     assert "gamma_name" in gammas and "gamma_birth" in gammas
     for g in gammas:
         assert set(result.pairs[g].unique()) <= set(result.level_labels[g[6:]])
-    p = result.review.match_probability
-    assert ((p >= 0.5) & (p < 0.95)).all()
+    p, amb = result.review.match_probability, result.review.ambiguous.astype(bool)
+    # the band, and every pair (>= the band's lower end) of an ambiguous record
+    assert ((p >= 0.5) & ((p < 0.95) | amb)).all()
+    assert (p[~amb] < 0.95).all()
     assert json.loads(json.dumps(result.params))  # JSON-serialisable
 
 

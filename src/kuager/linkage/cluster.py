@@ -332,7 +332,8 @@ def solve(graph: Graph, apart: np.ndarray | None = None, ambiguous_margin: float
     if ambiguous_margin is None or not len(edges):
         sol.ambiguous[nodes] = False
         return sol
-    amb = _ambiguous(n, el[edges], er[edges], graph.ew[edges], sol.roots, float(ambiguous_margin))
+    amb = _ambiguous(n, el[edges], er[edges], graph.ew[edges], sol.roots, float(ambiguous_margin),
+                     (sol._partners, hard) if AMBIGUOUS_REACHABLE else ())
     sol.ambiguous[nodes] = amb[nodes]
     if not amb.any():
         return sol
@@ -396,8 +397,17 @@ def _inside_components(pairs: np.ndarray, comp: np.ndarray) -> np.ndarray:
     return pairs[comp[pairs[:, 0]] == comp[pairs[:, 1]]]
 
 
+#: A record counts as ambiguous between its cluster and another only when it could join the
+#: other one: when the record itself is kept apart from a member of the other cluster (born 20
+#: years apart from one of its mentions, say), the other cluster is no candidate for it, and it
+#: stays where the clustering put it (:func:`_ambiguous`). At 100,000 synthetic mentions (seed 7)
+#: 924 of the 4,117 ambiguous records were so, 704 of them in their person's cluster.
+#: False: every close pair into another cluster counts (before 30 Nov 2026).
+AMBIGUOUS_REACHABLE = True
+
+
 def _ambiguous(n: int, el: np.ndarray, er: np.ndarray, ew: np.ndarray, roots: np.ndarray,
-               margin: float) -> np.ndarray:
+               margin: float, partners: tuple = ()) -> np.ndarray:
     """Records that match another cluster about as well as their own (``cluster``'s
     ``ambiguous_margin``).
 
@@ -412,7 +422,11 @@ def _ambiguous(n: int, el: np.ndarray, er: np.ndarray, ew: np.ndarray, roots: np
         only when constraints kept them apart, so a record with such an edge within
         ``margin`` of its best edge into its own cluster would join two clusters that
         must stay apart. A record left alone is not ambiguous (it joined nothing).
-        Vectorised: O(edges).
+        partners: :class:`_Partners` of the constraints (the model's keep-apart pairs,
+            people's "different" pairs): a pair into another cluster that holds one of
+            the record's own partners does not count (the record could never join that
+            cluster; :data:`AMBIGUOUS_REACHABLE`). Empty: every pair counts.
+        Vectorised: O(edges + the partners of the records found close to another cluster).
     """
     a = np.concatenate([el, er])
     b = np.concatenate([er, el])
@@ -420,9 +434,23 @@ def _ambiguous(n: int, el: np.ndarray, er: np.ndarray, ew: np.ndarray, roots: np
     own = roots[a] == roots[b]
     best_own = np.full(n, -np.inf)
     np.maximum.at(best_own, a[own], w[own])
-    best_other = np.full(n, -np.inf)
-    np.maximum.at(best_other, a[~own], w[~own])
-    return np.isfinite(best_own) & np.isfinite(best_other) & (best_other >= best_own - margin)
+    close = ~own & np.isfinite(best_own[a]) & (w >= best_own[a] - margin)
+    if partners and close.any():
+        # the clusters each close record is kept apart from, as record * n + cluster label
+        who = np.unique(a[close])
+        barred = []
+        for part in partners:
+            if not part.rows:
+                continue
+            starts, counts = part._ptr[who], part._count[who]
+            at = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
+            mates = np.frombuffer(part.arr, dtype=np.int32)[at].astype(np.int64)
+            barred.append(np.repeat(who, counts) * n + roots[mates])
+        if barred:
+            close[close] = ~np.isin(a[close] * n + roots[b[close]], np.concatenate(barred))
+    out = np.zeros(n, dtype=bool)
+    out[a[close]] = True
+    return out
 
 
 def _positions(index: pd.Index, values) -> np.ndarray:
