@@ -228,3 +228,40 @@ def test_typo_rare_marks_records_with_a_key_nobody_else_holds(monkeypatch):
     big = model.with_typo_keys(feats, {"x": "typo_keys_l"})
     assert big.typo_keys.isna().all() and not big.typo_rare.any()
     assert "typo_keys" not in model.with_typo_keys(feats, {"x": "name_keys_l"}).columns
+
+
+def test_variant_keys_point_rare_keys_to_a_common_key_one_letter_apart():
+    from kuager.linkage.model import variant_keys
+
+    # invented counts, worked out by hand (ratio 10): TLKT (Talgat) held by 21 records, TLK
+    # (a letter dropped) by 2, so TLK is a rare variant of TLKT; VSLBK / VSLBL (Asylbek /
+    # Asylbol) by 12 and 11: both real names, neither a variant of the other
+    lists = ([["TLKT"]] * 20 + [["TLK"], ["TLK", "TLKT"]] + [["VSLBK"]] * 12 + [["VSLBL"]] * 11
+             + [["KMLT"]] * 10 + [["MLT"], None])
+    out = variant_keys(lists, ratio=10)
+    assert out[20] == ["TLKT"]
+    assert out[21] is None                     # also holds the usual key: not mistyped
+    assert all(v is None for v in out[:20] + out[22:55])
+    assert out[55] == ["KMLT"]                 # MLT held by 1, KMLT by 10: a variant...
+    assert out[56] is None
+    # ...unless MLT is common as the other part (a given name written in the father's place)
+    given = [None] * 50 + [["MLT"]] * 5 + [None] * 2
+    assert variant_keys(lists, ratio=10, other_lists=given)[55] is None
+    # TLKT by 21, TLK by 2: at ratio 11 no longer a variant
+    assert variant_keys(lists, ratio=11)[20] is None
+
+
+def test_variant_columns_only_where_the_model_needs_them(monkeypatch):
+    import pandas as pd
+
+    from kuager.linkage import model
+
+    feats = pd.DataFrame({"given_keys": [["VSKL"]] * 12,
+                          "father_keys": [["TLKT"]] * 10 + [["TLK"], None]})
+    out = model.with_variant_keys(feats)
+    assert list(out.father_variants[10:]) == [["TLKT"], None]
+    monkeypatch.setattr(model, "LARGE", 3)
+    assert "father_variants" not in model.with_variant_keys(feats).columns
+    # a saved model that names the column: empty above LARGE (its level counts nothing)
+    assert model.with_variant_keys(feats, {"x": "father_variants_l"}).father_variants.isna().all()
+    assert "father_variants" not in model.with_variant_keys(feats, {"x": "father_keys_l"}).columns

@@ -70,7 +70,8 @@ def test_duplicates_score_high_and_namesakes_with_other_birth_and_id_low(default
 def test_given_and_father_swapped_without_suffix_count_as_crossed_not_as_fathers_differing(default):
     """"Aynur Memeteli" and "Memeteli Aynur": one record's given name is the other's
     father's name and the other way round (no patronymic suffix tells the order). The
-    father comparison has a level of its own for that (5), above "same father name" (4);
+    father comparison has a level of its own for that (5), above "same father name" (4)
+    and below the rare-variant level (6, first after the null level);
     a son named after his grandfather is crossed too, but born 34 years later and male."""
     df = _frame([
         ("x1", "Aynur Memeteli", "female", "1941", "Buriltogai", ""),
@@ -83,7 +84,8 @@ def test_given_and_father_swapped_without_suffix_count_as_crossed_not_as_fathers
     out = saved.score_pairs(df, [("x1", "x2"), ("x3", "x4"), ("x1", "x5"), ("x1", "x6")], default["params"])
     row = out.set_index(["unique_id_l", "unique_id_r"])
     labels = {c["output_column_name"]: c for c in default["params"]["comparisons"]}
-    assert "crossed" in labels["father"]["comparison_levels"][1]["label_for_charts"]
+    assert "rare variant" in labels["father"]["comparison_levels"][1]["label_for_charts"]
+    assert "crossed" in labels["father"]["comparison_levels"][2]["label_for_charts"]
     gamma = {pair: row.loc[pair, "gamma_father"] for pair in [("x1", "x2"), ("x3", "x4"), ("x1", "x5"), ("x1", "x6")]}
     assert gamma == {("x1", "x2"): 5, ("x3", "x4"): 4, ("x1", "x5"): 0, ("x1", "x6"): 5}
     assert row.loc[("x1", "x2"), "match_probability"] > 0.9

@@ -203,8 +203,8 @@ def to_spark(spark, features):
     """A Spark DataFrame of the features with an explicit schema.
 
     Args:
-        features: output of :func:`kuager.linkage.features.prepare`; ``*_keys`` and
-            ``place_pref`` columns hold lists of strings or None, ``by_lo``/``by_hi``
+        features: output of :func:`kuager.linkage.features.prepare`; ``*_keys``,
+            ``*_variants`` and ``place_pref`` columns hold lists of strings or None, ``by_lo``/``by_hi``
             integers or NA, boolean columns (``typo_rare``) True/False, the others text or None.
     Returns:
         a ``pyspark.sql.DataFrame`` with the same columns (arrays of strings, bigint,
@@ -218,7 +218,7 @@ def to_spark(spark, features):
         if col in ("by_lo", "by_hi"):
             fields.append(StructField(col, LongType(), True))
             cols[col] = [None if pd.isna(v) else int(v) for v in values]
-        elif col.endswith("_keys") or col == "place_pref":
+        elif col.endswith(("_keys", "_variants")) or col == "place_pref":
             fields.append(StructField(col, ArrayType(StringType()), True))
             cols[col] = [list(v) if isinstance(v, (list, tuple, set, frozenset)) else None for v in values]
         elif str(values.dtype) == "bool":

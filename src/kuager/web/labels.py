@@ -108,6 +108,8 @@ MODEL_LEVELS = {
     "names alike (similarity >= 0.9)": (_("names alike"), AGREE),
     "names close (similarity >= 0.75)": (_("names close"), PARTLY),
     "name keys one letter apart": (_("names one letter apart (a typing error?)"), PARTLY),
+    "one name part a rare variant of the other's, the other part shared": (
+        _("one part of the name the same, the other one letter apart (a typing error?)"), PARTLY),
     "names partly alike (similarity >= 0.5)": (_("names partly alike"), PARTLY),
     "names unlike or share no key": (_("names unlike"), DIFFER),
     "names share a full-name key": (_("names share a key"), AGREE),
@@ -117,6 +119,10 @@ MODEL_LEVELS = {
         _("given and father's names the same, in the other order"), AGREE),
     "same father name": (_("the same father's name"), AGREE),
     "father names share a key": (_("father's names alike"), AGREE),
+    "father name a rare variant of the other's (one letter apart)": (
+        _("father's names one letter apart (a typing error?)"), PARTLY),
+    "given name a rare variant of the other's (one letter apart)": (
+        _("given names one letter apart (a typing error?)"), PARTLY),
     "father names close (JW >= 0.92)": (_("father's names close"), PARTLY),
     "father names similar (JW >= 0.80)": (_("father's names somewhat alike"), PARTLY),
     "father names differ": (_("father's names differ"), DIFFER),
