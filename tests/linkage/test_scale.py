@@ -345,3 +345,45 @@ def test_cluster_check_on_keys_finds_the_uncompared_contradicting_pairs(large):
     got = L._cluster_contradictions(linker, table, None, np.zeros(len(f), dtype=np.int64), keys)
     assert len(want) > 100
     assert set(map(tuple, got.tolist())) == want
+
+
+def test_hash_key_lists_takes_lists_compared_as_sets_only():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE {model.FEATURES_TABLE} AS SELECT 1 AS unique_id, ['n:A|B', 'u:A|B'] AS name_keys, "
+                "['A'] AS given_keys, ['B'] AS father_keys, ['654021'] AS place_keys, 'Aynur Memeteli' AS names, "
+                "'ALL' AS name_canon")
+    sql = ('select "l"."name_keys" AS "name_keys_l", "r"."given_keys" AS "given_keys_r", '
+           'CASE WHEN "place_keys_l" IS NULL OR place_keys_r IS NOT NULL OR names_l IS NULL THEN -1 '
+           'WHEN name_canon_l = name_canon_r THEN 3 '
+           'WHEN list_has_any(name_keys_l, name_keys_r) AND list_has_any(given_keys_l, father_keys_r) THEN 2 '
+           'WHEN list_has_any(place_keys_l, place_keys_r) THEN 1 '
+           'WHEN jaro_winkler_similarity(given_keys_l[1], given_keys_r[1]) > 0.9 THEN 0 END')
+    # given_keys is also read element by element (a hash would change that); father_keys only as
+    # a set; place_keys in null checks and an overlap; name_keys in an overlap
+    assert model.hash_key_lists(con, sql) == ["name_keys", "father_keys", "place_keys"]
+    assert model.hash_key_lists(con, "select 1") == []
+    # names is read only in a null check (so it can be '' where not NULL); name_canon is compared
+    assert model.null_checked_texts(con, sql) == ["names"]
+    # the hashed lists share an element exactly where the keys do
+    got = con.execute(f"select list_has_any({model._list_of_hashes('name_keys')}, "
+                      f"{model._list_of_hashes('x')}) from {model.FEATURES_TABLE}, "
+                      "(values (['u:A|B']), (['n:B|A'])) v(x)").fetchall()
+    assert sorted(got) == [(False,), (True,)]
+
+
+def test_scoring_on_hashed_key_lists_gives_the_same_result(data, monkeypatch):
+    df, _ = data
+    monkeypatch.setattr(model, "LARGE", 1)
+    hashed = []
+    spy = model.hash_key_lists
+    monkeypatch.setattr(model, "hash_key_lists", lambda *a: hashed.append(spy(*a)) or hashed[-1])
+    kw = dict(threshold=0.9, review_band=(0.3, 0.95), memory_limit="1GB", chunk_pairs=40)
+    on = link(df, **kw)
+    monkeypatch.setattr(model, "HASH_KEY_LISTS", False)
+    off = link(df, **kw)
+    assert hashed[0] == ["name_keys", "given_keys", "father_keys", "place_keys", "place_pref"] and hashed[1] == []
+    assert on.stats["score_chunks"] > 1 and on.stats["candidate_pairs"] == off.stats["candidate_pairs"]
+    assert on.clusters == off.clusters and on.probability == off.probability
+    pd.testing.assert_frame_equal(on.pairs, off.pairs)
