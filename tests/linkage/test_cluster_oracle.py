@@ -81,8 +81,8 @@ def test_same_result_as_the_old_code_on_random_graphs(seed):
 @pytest.mark.parametrize("seed", range(3))
 def test_same_result_on_larger_graphs_and_when_sets_are_dropped(seed, monkeypatch):
     rng = random.Random(100 + seed)
-    for clear_at in (0, 10**9):   # drop the finished components' sets at once, or never
-        monkeypatch.setattr(cl, "_CLEAR_AT", clear_at)
+    for clear_at in (0, 10**9):   # the kernels compiled (numba), or run as plain Python
+        monkeypatch.setattr(cl, "COMPILE_FROM", clear_at)
         for n in (300, 1500):
             ids, pairs, apart, decisions = _graph(rng, n, n // 3, edges=2 * n)
             old = old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0)
@@ -156,3 +156,58 @@ def test_the_garbage_collector_is_left_as_it_was():
             _same(old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0), got)
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_changed_records_marks_whole_clusters_that_differ():
+    # positions 0..6; before: {0,1,2} {3,4} {5} {6}; after: {0,1,2} {3} {4,5} {6}
+    before = np.array([0, 0, 0, 3, 3, 5, 6])
+    after = np.array([0, 0, 0, 3, 4, 4, 6])
+    assert cl.changed_records(before, after).tolist() == [False, False, False, True, True, True, False]
+    # a cluster that lost a member is changed, and so is the one that gained it
+    assert cl.changed_records(np.array([0, 0, 0]), np.array([0, 0, 2])).tolist() == [True, True, True]
+    assert not cl.changed_records(before, before).any()
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_inside_pairs_keeps_pairs_of_one_component_in_order(compiled, monkeypatch):
+    monkeypatch.setattr(cl, "COMPILE_FROM", 0 if compiled else 10**9)
+    comp = np.array([0, 0, 2, 2, 2, 5])
+    left, right = np.array([0, 1, 2, 0, 4, 5]), np.array([1, 2, 3, 5, 2, 3])
+    assert cl.inside_pairs(left, right, comp).tolist() == [[0, 1], [2, 3], [4, 2]]
+    # keys mapped to positions: key k is at position position[k]
+    position = np.array([5, 4, 3, 2, 1, 0])
+    got = cl.inside_pairs(np.array([5, 3, 0]), np.array([4, 1, 2]), comp, position)
+    assert got.tolist() == [[0, 1], [2, 4]]
+    assert cl.inside_pairs(np.array([], dtype=np.int64), np.array([], dtype=np.int64), comp).shape == (0, 2)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_ranks_give_the_smallest_id_as_sorting_the_ids_does(seed):
+    rng = random.Random(400 + seed)
+    for _ in range(50):
+        n = rng.randrange(2, 60)
+        ids, pairs, apart, decisions = _graph(rng, n, rng.randrange(1, n + 1))
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(n)
+        plain = cl.prepare(ids, pairs, 0.9, decisions)
+        ranked = cl.prepare(ids, pairs, 0.9, decisions, rank=rank)
+        _same(cl.result(plain, cl.solve(plain, apart, 1.0)), cl.result(ranked, cl.solve(ranked, apart, 1.0)))
+    with pytest.raises(ValueError):
+        cl.prepare(["a", "b"], pd.DataFrame({"unique_id_l": ["a"], "unique_id_r": ["b"], "match_probability": [0.95]}),
+                   0.9, rank=np.array([0]))
+
+
+def test_the_ambiguity_kernel_compiled_equals_numpy_maximum():
+    # NaN weights stay NaN (as np.maximum.at), -inf where a record has no such edge
+    el, er = np.array([0, 0, 1, 2]), np.array([1, 2, 2, 3])
+    ew = np.array([3.0, np.nan, 5.0, np.inf])
+    roots = np.array([0, 0, 2, 2])
+    want_own, want_other = np.full(4, -np.inf), np.full(4, -np.inf)
+    for a, b, w in zip(el, er, ew):
+        best = want_own if roots[a] == roots[b] else want_other
+        for x in (a, b):
+            best[x] = np.maximum(best[x], w)
+    for kernel in (cl._ambiguous_kernel, cl._kernel("_ambiguous_kernel", 10**9)):
+        own, other = kernel(4, el, er, ew, roots)
+        np.testing.assert_array_equal(own, want_own)
+        np.testing.assert_array_equal(other, want_other)
