@@ -211,3 +211,16 @@ def test_the_ambiguity_kernel_compiled_equals_numpy_maximum():
         own, other = kernel(4, el, er, ew, roots)
         np.testing.assert_array_equal(own, want_own)
         np.testing.assert_array_equal(other, want_other)
+
+
+def test_warm_up_compiles_the_kernels_a_large_run_uses():
+    cl.warm_up()
+    assert set(cl._COMPILED) == {"_csr_kernel", "_greedy_kernel", "_ambiguous_kernel", "_inside_kernel"}
+    # the compiled greedy kernel on a chain 0-1-2 with 0 and 2 kept apart: the second edge is skipped
+    pairs = np.array([[0, 2]], dtype=np.int64)
+    p = cl._Partners(3, pairs, np.zeros(3, dtype=np.int64))
+    none = cl._Partners(3, np.zeros((0, 2), dtype=np.int64), np.zeros(3, dtype=np.int64))
+    flag = np.zeros(2, dtype=np.int8)
+    root = cl._compiled("_greedy_kernel")(np.array([0, 1]), np.array([1, 2]), np.array([0.99, 0.95]), p.ptr, p.arr,
+                                          none.ptr, none.arr, p.deg + none.deg, none.ptr, none.arr, none.deg, flag)
+    assert flag.tolist() == [0, 1] and root[0] == root[1] != root[2]

@@ -257,6 +257,14 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     stats["cpu_train"] = _cpu() - c0
 
     t0, c0 = time.perf_counter(), _cpu()
+    warming = None
+    if keys is not None:
+        # the clustering's compiled kernels loaded (numba imported, its cache read) while
+        # DuckDB scores, which leaves the GIL free: about a second off the clustering step
+        import threading
+
+        warming = threading.Thread(target=cl.warm_up, name="kuager-cluster-warm-up", daemon=True)
+        warming.start()
     progress.say("Scoring candidate pairs")
     floor = min(lo, threshold)
     duck = engine == "duckdb"
@@ -332,6 +340,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     stats["seconds_predict"] = time.perf_counter() - t0
     stats["cpu_predict"] = _cpu() - c0
 
+    if warming is not None:
+        warming.join()
     t0, c0 = time.perf_counter(), _cpu()
     known = pairs["match_probability"].notna()
     scored = pairs if known.all() else pairs[known]  # decided pairs that blocking missed have no score

@@ -721,18 +721,42 @@ COMPILE_FROM = 20_000
 _COMPILED: dict[str, object] = {}
 
 
-def _kernel(name: str, items: int):
-    """The kernel ``name`` of this module for ``items`` edges or pairs: compiled by numba
-    (``nopython``; ``nogil``, so that DuckDB's threads may run beside it; cached on disk by
-    numba) from :data:`COMPILE_FROM` on, else the plain Python function."""
-    if items < COMPILE_FROM:
-        return globals()[name]
+def warm_up() -> None:
+    """Import numba and compile (or load from numba's cache) the kernels with the argument
+    types of a large run, on tiny inputs, so that a caller can do it beforehand, e.g. in a
+    thread while DuckDB scores (``kuager.linkage.link`` above ``LARGE``): about a second
+    (importing numba, loading the cache) taken off the clustering step's wall time; the
+    first compilation after an install, several seconds. Thread-safe to run beside other
+    work that does not call the kernels yet."""
+    pairs = np.array([[0, 1], [1, 2]], dtype=np.int64)
+    comp = np.zeros(3, dtype=np.int64)
+    todo = np.zeros(3, dtype=bool)
+    ptr, arr = _compiled("_csr_kernel")(3, pairs[:, 0], pairs[:, 1], comp, todo)
+    deg = np.diff(ptr)
+    ends = np.array([0, 1], dtype=np.int64), np.array([1, 2], dtype=np.int64)
+    _compiled("_greedy_kernel")(ends[0], ends[1], np.array([0.95, 0.95]), ptr, arr, ptr, arr, deg, ptr, arr, deg,
+                                np.zeros(2, dtype=np.int8))
+    _compiled("_ambiguous_kernel")(3, ends[0], ends[1], np.zeros(2), comp)
+    _compiled("_inside_kernel")(ends[0], ends[1], comp, np.arange(3, dtype=np.int64))
+
+
+def _compiled(name: str):
+    """The kernel ``name`` of this module compiled by numba (made once per process)."""
     got = _COMPILED.get(name)
     if got is None:
         import numba
 
         got = _COMPILED[name] = numba.njit(cache=True, nogil=True)(globals()[name])
     return got
+
+
+def _kernel(name: str, items: int):
+    """The kernel ``name`` of this module for ``items`` edges or pairs: compiled by numba
+    (``nopython``; ``nogil``, so that DuckDB's threads may run beside it; cached on disk by
+    numba) from :data:`COMPILE_FROM` on, else the plain Python function."""
+    if items < COMPILE_FROM:
+        return globals()[name]
+    return _compiled(name)
 
 
 class _Partners:
