@@ -79,7 +79,7 @@ def test_same_result_as_the_old_code_on_random_graphs(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_same_result_on_larger_graphs_and_when_sets_are_dropped(seed, monkeypatch):
+def test_same_result_on_larger_graphs_compiled_or_not(seed, monkeypatch):
     rng = random.Random(100 + seed)
     for clear_at in (0, 10**9):   # the kernels compiled (numba), or run as plain Python
         monkeypatch.setattr(cl, "COMPILE_FROM", clear_at)
@@ -141,21 +141,6 @@ def test_prepare_on_given_positions_equals_looking_up_the_ids(seed):
     with pytest.raises(ValueError):
         cl.prepare(["a", "b"], pd.DataFrame({"match_probability": [0.95]}), 0.9,
                    positions=(np.array([0, 1]), np.array([1, 0])))
-
-
-def test_the_garbage_collector_is_left_as_it_was():
-    import gc
-
-    ids, pairs, apart, decisions = _graph(random.Random(7), 30, 8)
-    was = gc.isenabled()
-    try:
-        for state in (True, False):
-            (gc.enable if state else gc.disable)()
-            got = cl.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0)
-            assert gc.isenabled() is state
-            _same(old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0), got)
-    finally:
-        (gc.enable if was else gc.disable)()
 
 
 def test_changed_records_marks_whole_clusters_that_differ():
