@@ -347,7 +347,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     scored = pairs if known.all() else pairs[known]  # decided pairs that blocking missed have no score
     del known
     # record ids mapped to positions once, for the keep-apart step and every clustering pass
-    edges = scored[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]
+    # (prepare reads the columns it needs: no copy of millions of rows)
+    edges = scored
     decided = [(a, b, d) for (a, b), d in dec.items()]
     # above LARGE the fetched pairs carry their records' positions (_fetch_keyed): no id lookups
     at = None if _POS_L not in scored.columns else (scored[_POS_L].to_numpy(dtype=np.int64),
@@ -359,7 +360,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         raise KuagerError(str(exc)) from None
     del edges, at, scored
     if _POS_L in pairs.columns:
-        pairs = pairs.drop(columns=[_POS_L, _POS_R])
+        del pairs[_POS_L], pairs[_POS_R]
     apart = None
     if apart_below is not None and apart_below > 0:
         progress.say("Finding pairs to keep apart")
