@@ -79,10 +79,10 @@ def test_same_result_as_the_old_code_on_random_graphs(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_same_result_on_larger_graphs_and_when_sets_are_dropped(seed, monkeypatch):
+def test_same_result_on_larger_graphs_compiled_or_not(seed, monkeypatch):
     rng = random.Random(100 + seed)
-    for clear_at in (0, 10**9):   # drop the finished components' sets at once, or never
-        monkeypatch.setattr(cl, "_CLEAR_AT", clear_at)
+    for clear_at in (0, 10**9):   # the kernels compiled (numba), or run as plain Python
+        monkeypatch.setattr(cl, "COMPILE_FROM", clear_at)
         for n in (300, 1500):
             ids, pairs, apart, decisions = _graph(rng, n, n // 3, edges=2 * n)
             old = old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0)
@@ -143,16 +143,76 @@ def test_prepare_on_given_positions_equals_looking_up_the_ids(seed):
                    positions=(np.array([0, 1]), np.array([1, 0])))
 
 
-def test_the_garbage_collector_is_left_as_it_was():
-    import gc
+def test_changed_records_marks_whole_clusters_that_differ():
+    # positions 0..6; before: {0,1,2} {3,4} {5} {6}; after: {0,1,2} {3} {4,5} {6}
+    before = np.array([0, 0, 0, 3, 3, 5, 6])
+    after = np.array([0, 0, 0, 3, 4, 4, 6])
+    assert cl.changed_records(before, after).tolist() == [False, False, False, True, True, True, False]
+    # a cluster that lost a member is changed, and so is the one that gained it
+    assert cl.changed_records(np.array([0, 0, 0]), np.array([0, 0, 2])).tolist() == [True, True, True]
+    assert not cl.changed_records(before, before).any()
 
-    ids, pairs, apart, decisions = _graph(random.Random(7), 30, 8)
-    was = gc.isenabled()
-    try:
-        for state in (True, False):
-            (gc.enable if state else gc.disable)()
-            got = cl.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0)
-            assert gc.isenabled() is state
-            _same(old_cluster.cluster(ids, pairs, 0.9, decisions, apart=apart, ambiguous_margin=1.0), got)
-    finally:
-        (gc.enable if was else gc.disable)()
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_inside_pairs_keeps_pairs_of_one_component_in_order(compiled, monkeypatch):
+    monkeypatch.setattr(cl, "COMPILE_FROM", 0 if compiled else 10**9)
+    comp = np.array([0, 0, 2, 2, 2, 5])
+    left, right = np.array([0, 1, 2, 0, 4, 5]), np.array([1, 2, 3, 5, 2, 3])
+    assert cl.inside_pairs(left, right, comp).tolist() == [[0, 1], [2, 3], [4, 2]]
+    # keys mapped to positions: key k is at position position[k]
+    position = np.array([5, 4, 3, 2, 1, 0])
+    got = cl.inside_pairs(np.array([5, 3, 0]), np.array([4, 1, 2]), comp, position)
+    assert got.tolist() == [[0, 1], [2, 4]]
+    assert cl.inside_pairs(np.array([], dtype=np.int64), np.array([], dtype=np.int64), comp).shape == (0, 2)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_ranks_give_the_smallest_id_as_sorting_the_ids_does(seed):
+    rng = random.Random(400 + seed)
+    for _ in range(50):
+        n = rng.randrange(2, 60)
+        ids, pairs, apart, decisions = _graph(rng, n, rng.randrange(1, n + 1))
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(n)
+        plain = cl.prepare(ids, pairs, 0.9, decisions)
+        ranked = cl.prepare(ids, pairs, 0.9, decisions, rank=rank)
+        _same(cl.result(plain, cl.solve(plain, apart, 1.0)), cl.result(ranked, cl.solve(ranked, apart, 1.0)))
+    with pytest.raises(ValueError):
+        cl.prepare(["a", "b"], pd.DataFrame({"unique_id_l": ["a"], "unique_id_r": ["b"], "match_probability": [0.95]}),
+                   0.9, rank=np.array([0]))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_the_ambiguity_kernel_worked_by_hand(monkeypatch, compiled):
+    # records 0-4 in clusters {0, 1}, {2, 3}, {4}; margin 0.25 bits
+    monkeypatch.setattr(cl, "COMPILE_FROM", 0 if compiled else 10**9)
+    el, er = np.array([0, 0, 2, 1, 3]), np.array([1, 2, 3, 3, 4])
+    ew = np.array([3.0, 2.9, 5.0, np.nan, np.inf])
+    roots = np.array([0, 0, 2, 2, 4])
+    comp = np.zeros(5, dtype=np.int64)
+
+    def amb(*pairs):
+        parts = (cl._Partners(5, np.array(pairs, dtype=np.int64).reshape(-1, 2), comp),) if pairs else ()
+        return cl._ambiguous(5, el, er, ew, roots, 0.25, parts).tolist()
+
+    # 0: own best 3.0, into {2, 3} at 2.9 (within 0.25); 2: own best 5.0, 2.9 is not close;
+    # 1 and 3: the NaN edge counts for neither; 3: into {4} at inf; 4: no edge in its own cluster
+    assert amb() == [True, False, False, True, False]
+    # 0 kept apart from 3 could never join {2, 3}; 3 may still join {4}
+    assert amb((0, 3)) == [False, False, False, True, False]
+    assert amb((0, 3), (4, 3)) == [False] * 5
+    # a partner in the record's own cluster bars nothing
+    assert amb((0, 1)) == [True, False, False, True, False]
+
+
+def test_warm_up_compiles_the_kernels_a_large_run_uses():
+    cl.warm_up()
+    assert set(cl._COMPILED) == {"_csr_kernel", "_greedy_kernel", "_ambiguous_kernel", "_inside_kernel"}
+    # the compiled greedy kernel on a chain 0-1-2 with 0 and 2 kept apart: the second edge is skipped
+    pairs = np.array([[0, 2]], dtype=np.int64)
+    p = cl._Partners(3, pairs, np.zeros(3, dtype=np.int64))
+    none = cl._Partners(3, np.zeros((0, 2), dtype=np.int64), np.zeros(3, dtype=np.int64))
+    flag = np.zeros(2, dtype=np.int8)
+    root = cl._compiled("_greedy_kernel")(np.array([0, 1]), np.array([1, 2]), np.array([0.99, 0.95]), p.ptr, p.arr,
+                                          none.ptr, none.arr, p.deg + none.deg, none.ptr, none.arr, none.deg, flag)
+    assert flag.tolist() == [0, 1] and root[0] == root[1] != root[2]

@@ -21,7 +21,6 @@ No Django import here.
 
 from __future__ import annotations
 
-import array
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -92,6 +91,8 @@ class Graph:
         comp: component label (the smallest member's position) of each record in the
             graph of all the edges.
         hard: ``(k, 2)`` int64 array of people's "different" pairs (positions).
+        rank: None, or each record's rank in the text (code-point) order of ``ids``
+            (:func:`result` then finds each cluster's smallest id without sorting texts).
     """
 
     ids: list[str]
@@ -102,6 +103,7 @@ class Graph:
     ew: np.ndarray
     comp: np.ndarray
     hard: np.ndarray
+    rank: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -136,7 +138,8 @@ class Solution:
     active: np.ndarray
     conflict: np.ndarray
     ambiguous: np.ndarray
-    _partners: _Partners | None = field(default=None, repr=False)
+    _base: _Partners | None = field(default=None, repr=False)
+    _added: np.ndarray | None = field(default=None, repr=False)
     _apart_rows: int = field(default=0, repr=False)
 
 
@@ -182,7 +185,7 @@ def cluster(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
 
 def prepare(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: float,
             decisions: Iterable = (), weights: bool = True,
-            positions: tuple[np.ndarray, np.ndarray] | None = None) -> Graph:
+            positions: tuple[np.ndarray, np.ndarray] | None = None, rank: np.ndarray | None = None) -> Graph:
     """Map the edges to record positions once (see :class:`Graph`).
 
     Args:
@@ -195,6 +198,9 @@ def prepare(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
             ``unique_id_l`` and ``unique_id_r`` are not read, and no record id is looked up
             (at a million mentions the lookups of the 3.2 million strong pairs' ids took
             several CPU seconds). None: looked up by id.
+        rank: None, or each record's rank in the text order of the ids (a permutation of
+            ``0 .. n-1`` aligned with ``record_ids``; ``kuager.linkage.link``'s integer record
+            keys), kept as :attr:`Graph.rank`.
     Raises:
         ValueError: bad decisions, a decision or pair on a record not in ``record_ids``,
             ``positions`` not aligned with ``pairs``.
@@ -248,7 +254,11 @@ def prepare(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
     order = np.argsort(-ep, kind="stable")
     el, er, ep, ew = el[order], er[order], ep[order], ew[order]
     hard = np.array(diff, dtype=np.int64).reshape(-1, 2)
-    return Graph(ids, index, el, er, ep, ew, _components(len(ids), el, er), hard)
+    if rank is not None:
+        rank = np.asarray(rank, dtype=np.int64)
+        if len(rank) != len(ids):
+            raise ValueError("rank is not aligned with record_ids")
+    return Graph(ids, index, el, er, ep, ew, _components(len(ids), el, er), hard, rank)
 
 
 def apart_positions(graph: Graph, apart: pd.DataFrame | Iterable | None) -> np.ndarray | None:
@@ -296,44 +306,46 @@ def solve(graph: Graph, apart: np.ndarray | None = None, ambiguous_margin: float
     dropped and the components that held one are redone again.
     """
     n, el, er, comp = graph.n, graph.el, graph.er, graph.comp
-    soft = np.zeros((0, 2), dtype=np.int64) if apart is None else apart.reshape(-1, 2)
+    soft = np.zeros((0, 2), dtype=np.int64) if apart is None else apart.reshape(-1, 2).astype(np.int64, copy=False)
+    todo = np.zeros(n, dtype=bool)
     if changed is not None:
-        changed = changed.reshape(-1, 2)
+        changed = changed.reshape(-1, 2).astype(np.int64, copy=False)
     if previous is None:
         sol = Solution(comp.copy(), comp.copy(), np.ones(len(el), dtype=bool), np.ones(len(el), dtype=bool),
                        np.zeros(len(el), dtype=bool), np.zeros(n, dtype=bool))
-        todo = np.zeros(n, dtype=bool)
-        for arr in (graph.hard, soft):
-            inside = comp[arr[:, 0]] == comp[arr[:, 1]]
-            todo[comp[arr[inside, 0]]] = True
     else:
         sol = Solution(previous.roots.copy(), previous.first.copy(), previous.used.copy(), previous.active.copy(),
                        previous.conflict.copy(), previous.ambiguous.copy())
-        todo = np.zeros(n, dtype=bool)
-        if changed is not None and len(changed):
-            inside = comp[changed[:, 0]] == comp[changed[:, 1]]
-            todo[comp[changed[inside, 0]]] = True
-    # each record's partners, kept for the next solve: only the pairs added since are sorted then
-    if previous is not None and previous._partners is not None and changed is not None \
+    # the keep-apart pairs as partners (kept for the next solve): those of the first solve,
+    # and those added since (previous, changed), which are few, rebuilt each time
+    hard = _Partners(n, graph.hard, comp, todo if previous is None else None)
+    if previous is not None and previous._base is not None and changed is not None \
             and previous._apart_rows + len(changed) == len(soft):
-        sol._partners = _Partners(n, _inside_components(changed, comp), before=previous._partners)
+        sol._base = previous._base
+        sol._added = np.concatenate([previous._added, changed])
+        _Partners(n, changed, comp, todo)   # marks the components of the new pairs
+        extra = _Partners(n, sol._added, comp)
     else:
-        sol._partners = _Partners(n, _inside_components(soft, comp))
+        if previous is not None:
+            # not the pairs of previous plus changed: all of them again, redo changed's components
+            _Partners(n, np.zeros((0, 2), dtype=np.int64) if changed is None else changed, comp, todo)
+        sol._base = _Partners(n, soft, comp, todo if previous is None else None)
+        sol._added = np.zeros((0, 2), dtype=np.int64)
+        extra = _Partners(n, sol._added, comp)
     sol._apart_rows = len(soft)
     if not todo.any():
         return sol
-    hard = _Partners(n, graph.hard)
     # the components to redo, their edges (all of them: the first pass) and constraints
     nodes = todo[comp]
     edges = np.flatnonzero(nodes[el])
     sol.active[edges] = True
-    _greedy(n, edges, graph, hard, sol._partners, sol)
+    _greedy(n, edges, graph, hard, sol._base, extra, sol)
     sol.first[nodes] = sol.roots[nodes]
     if ambiguous_margin is None or not len(edges):
         sol.ambiguous[nodes] = False
         return sol
     amb = _ambiguous(n, el[edges], er[edges], graph.ew[edges], sol.roots, float(ambiguous_margin),
-                     (sol._partners, hard) if AMBIGUOUS_REACHABLE else ())
+                     (sol._base, extra, hard) if AMBIGUOUS_REACHABLE else ())
     sol.ambiguous[nodes] = amb[nodes]
     if not amb.any():
         return sol
@@ -346,7 +358,7 @@ def solve(graph: Graph, apart: np.ndarray | None = None, ambiguous_margin: float
     edges = np.flatnonzero(nodes[el] & sol.active)
     sol.used[drop] = False
     sol.conflict[drop] = False
-    _greedy(n, edges, graph, hard, sol._partners, sol, nodes)
+    _greedy(n, edges, graph, hard, sol._base, extra, sol, nodes)
     return sol
 
 
@@ -363,7 +375,14 @@ def result(graph: Graph, sol: Solution) -> Clustering:
     arr = graph.id_array()
     label = arr.copy()
     many = np.flatnonzero(sizes[roots] > 1)
-    if len(many):
+    if len(many) and graph.rank is not None:
+        # the smallest id of each cluster: the smallest rank, back to its position
+        smallest = np.full(n, n, dtype=np.int64)
+        np.minimum.at(smallest, roots[many], graph.rank[many])
+        position = np.empty(n, dtype=np.int64)
+        position[graph.rank] = np.arange(n, dtype=np.int64)
+        label[many] = arr[position[smallest[roots[many]]]]
+    elif len(many):
         # the smallest id of each cluster: ids in Python's text order, then the first per cluster
         order = many[np.argsort(arr[many], kind="stable")]
         first = np.full(n, -1, dtype=np.int64)
@@ -391,10 +410,54 @@ def result(graph: Graph, sol: Solution) -> Clustering:
                       [ids[i] for i in np.flatnonzero(sol.ambiguous).tolist()])
 
 
-def _inside_components(pairs: np.ndarray, comp: np.ndarray) -> np.ndarray:
-    """The rows of ``pairs`` (``(k, 2)`` positions) whose two records share a component:
-    the others can never meet in one cluster."""
-    return pairs[comp[pairs[:, 0]] == comp[pairs[:, 1]]]
+def changed_records(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Per record, whether its cluster in ``after`` differs from its cluster in ``before``
+    (two cluster labellings of the same records, e.g. :attr:`Solution.roots` before and
+    after a solve): False when the cluster has exactly the same members as before. The
+    same for every member of a cluster."""
+    n = len(after)
+    lo = np.full(n, n, dtype=np.int64)
+    np.minimum.at(lo, after, before)
+    hi = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(hi, after, before)
+    same = (lo[after] == hi[after]) & (np.bincount(before, minlength=n)[before] == np.bincount(after, minlength=n)[after])
+    return ~same
+
+
+def inside_pairs(left: np.ndarray, right: np.ndarray, comp: np.ndarray,
+                 position: np.ndarray | None = None) -> np.ndarray:
+    """The pairs whose two records share a component (only those can ever meet in one
+    cluster), as a ``(k, 2)`` int64 array of record positions, in the order given.
+
+    Args:
+        left, right: the pairs' records (int arrays of one length): positions, or keys
+            mapped to positions by ``position`` (``position[key]``).
+        comp: component label per record position (:attr:`Graph.comp`).
+        position: None, or the position of each key.
+    """
+    left = np.ascontiguousarray(left, dtype=np.int64)
+    right = np.ascontiguousarray(right, dtype=np.int64)
+    if position is None:
+        position = np.arange(len(comp), dtype=np.int64)
+    return _kernel("_inside_kernel", len(left))(left, right, comp, np.ascontiguousarray(position, dtype=np.int64))
+
+
+def _inside_kernel(left, right, comp, position):
+    """:func:`inside_pairs` (compiled like :func:`_greedy_kernel`): a count, then a fill."""
+    k = 0
+    for i in range(len(left)):
+        if comp[position[left[i]]] == comp[position[right[i]]]:
+            k += 1
+    out = np.empty((k, 2), dtype=np.int64)
+    k = 0
+    for i in range(len(left)):
+        a = position[left[i]]
+        b = position[right[i]]
+        if comp[a] == comp[b]:
+            out[k, 0] = a
+            out[k, 1] = b
+            k += 1
+    return out
 
 
 #: A record counts as ambiguous between its cluster and another only when it could join the
@@ -417,39 +480,68 @@ def _ambiguous(n: int, el: np.ndarray, er: np.ndarray, ew: np.ndarray, roots: np
             weights in bits (``inf`` for a person's "same" decision).
         roots: cluster label of each record after constrained clustering.
         margin: bits.
+        partners: :class:`_Partners` of the constraints (the model's keep-apart pairs,
+            people's "different" pairs): a pair into another cluster that holds one of
+            the record's own partners does not count (the record could never join that
+            cluster; :data:`AMBIGUOUS_REACHABLE`). Empty: every pair counts.
     Returns:
         a bool array over the records. An edge between two clusters survives clustering
         only when constraints kept them apart, so a record with such an edge within
         ``margin`` of its best edge into its own cluster would join two clusters that
         must stay apart. A record left alone is not ambiguous (it joined nothing).
-        partners: :class:`_Partners` of the constraints (the model's keep-apart pairs,
-            people's "different" pairs): a pair into another cluster that holds one of
-            the record's own partners does not count (the record could never join that
-            cluster; :data:`AMBIGUOUS_REACHABLE`). Empty: every pair counts.
-        Vectorised: O(edges + the partners of the records found close to another cluster).
+        Two passes over the edges (:func:`_ambiguous_kernel`).
     """
-    a = np.concatenate([el, er])
-    b = np.concatenate([er, el])
-    w = np.concatenate([ew, ew])
-    own = roots[a] == roots[b]
+    parts = list(partners)
+    if len(parts) > 3:
+        raise ValueError("at most three sets of partners")
+    empty = (np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int32))
+    csr = [(p.ptr, p.arr) for p in parts] + [empty] * (3 - len(parts))
+    return _kernel("_ambiguous_kernel", len(el))(n, el, er, ew, roots, float(margin), bool(parts),
+                                                  csr[0][0], csr[0][1], csr[1][0], csr[1][1], csr[2][0], csr[2][1])
+
+
+def _ambiguous_kernel(n, el, er, ew, roots, margin, reach, p1, a1, p2, a2, p3, a3):
+    """:func:`_ambiguous`: per record the highest match weight of its edges into its own
+    cluster (``-inf`` when none; NaN once a NaN weight is met, as ``np.maximum``), then each
+    edge into another cluster within ``margin`` of it makes its record ambiguous unless
+    (``reach``) one of the record's partners (CSR arrays ``p1, a1`` ... ``p3, a3``) is in
+    that cluster. Compiled like :func:`_greedy_kernel`."""
     best_own = np.full(n, -np.inf)
-    np.maximum.at(best_own, a[own], w[own])
-    close = ~own & np.isfinite(best_own[a]) & (w >= best_own[a] - margin)
-    if partners and close.any():
-        # the clusters each close record is kept apart from, as record * n + cluster label
-        who = np.unique(a[close])
-        barred = []
-        for part in partners:
-            if not part.rows:
+    for i in range(len(el)):
+        a = el[i]
+        b = er[i]
+        w = ew[i]
+        if roots[a] == roots[b]:
+            for x in (a, b):
+                if best_own[x] == best_own[x] and (w != w or w > best_own[x]):
+                    best_own[x] = w
+    out = np.zeros(n, dtype=np.bool_)
+    for i in range(len(el)):
+        a = el[i]
+        b = er[i]
+        w = ew[i]
+        if roots[a] == roots[b]:
+            continue
+        for k in range(2):
+            x = a if k == 0 else b
+            y = b if k == 0 else a
+            bo = best_own[x]
+            if out[x] or not (bo > -np.inf and bo < np.inf) or not (w >= bo - margin):
                 continue
-            starts, counts = part._ptr[who], part._count[who]
-            at = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
-            mates = np.frombuffer(part.arr, dtype=np.int32)[at].astype(np.int64)
-            barred.append(np.repeat(who, counts) * n + roots[mates])
-        if barred:
-            close[close] = ~np.isin(a[close] * n + roots[b[close]], np.concatenate(barred))
-    out = np.zeros(n, dtype=bool)
-    out[a[close]] = True
+            barred = False
+            if reach:
+                ry = roots[y]
+                for t in range(3):
+                    ptr = p1 if t == 0 else (p2 if t == 1 else p3)
+                    arr = a1 if t == 0 else (a2 if t == 1 else a3)
+                    for j in range(ptr[x], ptr[x + 1]):
+                        if roots[arr[j]] == ry:
+                            barred = True
+                            break
+                    if barred:
+                        break
+            if not barred:
+                out[x] = True
     return out
 
 
@@ -473,196 +565,267 @@ def _components(n: int, el: np.ndarray, er: np.ndarray) -> np.ndarray:
     return first[labels]
 
 
-def _greedy(n, edges, graph, hard, soft, sol, nodes=None):
-    """:func:`_greedy_loop` with Python's cyclic garbage collector paused: the loop makes
-    hundreds of thousands of small sets and tuples (no reference cycles), and each
-    allocation count past the collector's threshold set off a pass over the tracked objects
-    (offline at 300,000 synthetic mentions: the first solve 1.7-2.5 CPU s with it running,
-    1.4-1.5 paused; the same clusters). Re-enabled after, if it was on."""
-    import gc
-
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        _greedy_loop(n, edges, graph, hard, soft, sol, nodes)
-    finally:
-        if was:
-            gc.enable()
-
-
-def _greedy_loop(n, edges, graph, hard, soft, sol, nodes=None):
+def _greedy(n, edges, graph, hard, soft, extra, sol, nodes=None):
     """Add ``edges`` strongest first, skipping one that would put a kept-apart pair together.
 
-    ``hard`` (people's "different") binds every edge; ``soft`` (the model's "clearly
-    different") binds only the model's edges, not people's "same" decisions. The
-    components are independent (no edge or constraint crosses two), so the edges go
-    component by component, strongest first within each.
-
-    Each cluster keeps the set of its members (clusters of two or more) and the number of
-    constraints of its members. Whether two clusters may merge is found by reading the
-    partners of the members of the cluster with fewer constraints (:class:`_Partners`,
-    array slices) against the other cluster's members (``isdisjoint``, at C speed); a merge
-    adds the smaller member set into the larger (each record is moved O(log) times).
-    No set of partners is ever built or renamed: before (a Python set of partner
-    roots per constrained record, renamed on each merge, with numpy calls per component)
-    a ``cluster`` call (two passes) took 116-127 CPU s at a million synthetic mentions;
-    with sets of forbidden records joined on merges, a first pass took 13 CPU s (loop).
+    ``hard`` (people's "different") binds every edge; ``soft`` and ``extra`` (the model's
+    "clearly different": the keep-apart pairs, and those the cluster check added since)
+    bind only the model's edges, not people's "same" decisions. The loop is
+    :func:`_greedy_kernel` (compiled for many edges, :func:`_kernel`). The components are
+    independent (no edge or constraint crosses two), so the edges of all of them go in one
+    run, strongest first.
 
     Args:
         n: number of records.
         edges: indices of the graph's edges to add (ascending: strongest first).
         graph: :class:`Graph`.
-        hard, soft: :class:`_Partners`.
+        hard, soft, extra: :class:`_Partners`.
         sol: :class:`Solution`; ``roots``, ``used`` and ``conflict`` are written for the
             records and edges of ``nodes`` (bool per record; default: the ends of ``edges``).
     """
-    el, er, ep, comp = graph.el, graph.er, graph.ep, graph.comp
+    el, er, ep = graph.el, graph.er, graph.ep
+    a, b = el[edges], er[edges]
     if nodes is None:
         nodes = np.zeros(n, dtype=bool)
-        nodes[el[edges]] = True
-        nodes[er[edges]] = True
+        nodes[a] = True
+        nodes[b] = True
     sol.used[edges] = True
     sol.conflict[edges] = False
-    edges = edges[np.argsort(comp[el[edges]], kind="stable")]   # by component, strongest first within
-    root = list(range(n))
-    ptr, arr = soft.ptr, soft.arr
-    # per root, the constraints of its cluster's members (a record alone: its own); a list
-    # (a copy: the partners are kept for the next solve), not a dict beside the members
-    deg = soft.deg.copy()
-    has_hard = hard.rows > 0
-    members: list[set[int] | None] = [None] * n   # root -> its members (clusters of two or more)
-    made: list[int] = []                          # roots given a member set (dropped in bulk)
-    skipped: list[int] = []
-    conflicts: list[int] = []
-    current = -1
-    for k, a, b, p, c in zip(edges.tolist(), el[edges].tolist(), er[edges].tolist(), ep[edges].tolist(),
-                             comp[el[edges]].tolist()):
-        ra, rb = root[a], root[b]
-        if ra == rb:
-            continue
-        if c != current:
-            # a new component: the sets of the last ones are never needed again (dropped
-            # once they hold many: clearing at every component took longer than the rest)
-            current = c
-            if len(made) > _CLEAR_AT:
-                for r in made:
-                    members[r] = None
-                made.clear()
-        ma, mb = members[ra], members[rb]
-        if has_hard and (_crosses((ra,) if ma is None else ma, rb, mb, hard)):
-            skipped.append(k)
-            if p > 1.0:
-                conflicts.append(k)
-            continue
-        da, db = deg[ra], deg[rb]
-        if p <= 1.0 and da and db:
-            # the partners of the side with fewer constraints, against the other's members
-            # (as _crosses, inline: most of the time goes here)
-            if da <= db:
-                xs, other, mo = ((ra,) if ma is None else ma), rb, mb
-            else:
-                xs, other, mo = ((rb,) if mb is None else mb), ra, ma
-            hit = False
-            if mo is None:
-                for x in xs:
-                    if other in arr[ptr[x]:ptr[x + 1]]:
-                        hit = True
-                        break
-            else:
-                for x in xs:
-                    if not mo.isdisjoint(arr[ptr[x]:ptr[x + 1]]):
-                        hit = True
-                        break
-            if hit:
-                skipped.append(k)
-                continue
-        # the cluster with more members absorbs the other (its members are renamed)
-        if (1 if mb is None else len(mb)) > (1 if ma is None else len(ma)):
-            ra, rb, ma, mb = rb, ra, mb, ma
-        if ma is None:
-            members[ra] = {ra, rb}
-            made.append(ra)
-            root[rb] = ra
-        elif mb is None:
-            ma.add(rb)
-            root[rb] = ra
-        else:
-            ma |= mb
-            for x in mb:
-                root[x] = ra
-            members[rb] = None
-        deg[ra] = da + db
-    sol.used[np.array(skipped, dtype=np.int64)] = False
-    sol.conflict[np.array(conflicts, dtype=np.int64)] = True
+    flag = np.zeros(len(edges), dtype=np.int8)
+    root = _kernel("_greedy_kernel", len(edges))(a, b, ep[edges], soft.ptr, soft.arr, extra.ptr, extra.arr,
+                                                  soft.deg + extra.deg, hard.ptr, hard.arr, hard.deg, flag)
+    sol.used[edges[flag > 0]] = False
+    sol.conflict[edges[flag == 2]] = True
     at = np.flatnonzero(nodes)
-    r = np.array(root, dtype=np.int64)[at]
+    r = root[at]
     # label each cluster by its smallest record position
     smallest = np.full(n, n, dtype=np.int64)
     np.minimum.at(smallest, r, at)
     sol.roots[at] = smallest[r]
 
 
-def _crosses(xs, other: int, others, partners: _Partners) -> bool:
-    """Whether a record of ``xs`` has a partner (:class:`_Partners`) in the cluster of
-    root ``other`` (members ``others``, a set, or None for ``other`` alone)."""
-    ptr, arr = partners.ptr, partners.arr
-    for x in xs:
-        s, e = ptr[x], ptr[x + 1]
-        if s != e:
-            if others is None:
-                if other in arr[s:e]:
-                    return True
-            elif not others.isdisjoint(arr[s:e]):
-                return True
-    return False
+def _greedy_kernel(ea, eb, ep, sptr, sarr, xptr, xarr, sdeg, hptr, harr, hdeg, flag):
+    """The loop of :func:`_greedy`, on numpy arrays: compiled by numba, or run as it is on
+    small inputs (:func:`_kernel`).
+
+    Args:
+        ea, eb, ep: the edges in the order to add them (the two record positions,
+            probability; above 1.0 a person's "same" decision).
+        sptr, sarr, xptr, xarr: the CSR arrays (:class:`_Partners`) of the model's
+            keep-apart pairs (two sets: both bind); sdeg: per record its partners in both.
+        hptr, harr, hdeg: the same of people's "different" pairs.
+        flag: per edge, zeros; written: 0 (added, or inside one cluster already), 1 (skipped:
+            it would join a kept-apart pair), 2 (a "same" decision skipped because of a
+            "different" pair).
+    Returns:
+        per record the root of its cluster (any member; each record its own root when in
+        no edge).
+
+    Each cluster is a ring of its members (``nxt``), and two smaller rings of its members
+    that have keep-apart partners (``snxt``, from ``shead``) and "different" partners
+    (``hnxt``, from ``hhead``); ``root`` names every member's cluster directly (the smaller
+    cluster's members are renamed on a merge: O(log n) renames per record). Two clusters
+    may merge unless a constrained member of one has a partner whose root is the other:
+    the partners are read on the side with fewer of them, along its ring of constrained
+    members only (a cluster of thousands of records may have a few with partners), unless
+    the two roots were found apart before. The
+    same decisions as the set-based loop before it (the oracle tests compare): whether a
+    partner lies in a cluster does not depend on how clusters are stored or which side is
+    read.
+    """
+    n = len(sdeg)
+    root = np.arange(n)
+    nxt = np.arange(n)
+    size = np.ones(n, dtype=np.int64)
+    snxt = np.arange(n)
+    hnxt = np.arange(n)
+    shead = np.where(sdeg > 0, root, -1)
+    hhead = np.where(hdeg > 0, root, -1)
+    deg = sdeg.copy()
+    hd = hdeg.copy()
+    # pairs of roots found kept apart by the model's pairs (min * n + max): a root stays the
+    # root of a cluster that only grows, so they stay apart; most skipped edges fall between
+    # pairs of clusters met before (at a million synthetic mentions 1.25 of the 1.71 million)
+    apart = {np.int64(-1)}
+    for i in range(len(ea)):
+        ra = root[ea[i]]
+        rb = root[eb[i]]
+        if ra == rb:
+            continue
+        if hd[ra] > 0 and hd[rb] > 0:
+            if hd[ra] <= hd[rb]:
+                s, o = ra, rb
+            else:
+                s, o = rb, ra
+            hit = False
+            x = hhead[s]
+            while True:
+                for j in range(hptr[x], hptr[x + 1]):
+                    if root[harr[j]] == o:
+                        hit = True
+                        break
+                x = hnxt[x]
+                if hit or x == hhead[s]:
+                    break
+            if hit:
+                flag[i] = 2 if ep[i] > 1.0 else 1
+                continue
+        if ep[i] <= 1.0 and deg[ra] > 0 and deg[rb] > 0:
+            pair = min(ra, rb) * n + max(ra, rb)
+            if pair in apart:
+                flag[i] = 1
+                continue
+            if deg[ra] <= deg[rb]:
+                s, o = ra, rb
+            else:
+                s, o = rb, ra
+            hit = False
+            x = shead[s]
+            while True:
+                for j in range(sptr[x], sptr[x + 1]):
+                    if root[sarr[j]] == o:
+                        hit = True
+                        break
+                if not hit:
+                    for j in range(xptr[x], xptr[x + 1]):
+                        if root[xarr[j]] == o:
+                            hit = True
+                            break
+                x = snxt[x]
+                if hit or x == shead[s]:
+                    break
+            if hit:
+                flag[i] = 1
+                apart.add(pair)
+                continue
+        # the larger cluster absorbs the other: its members renamed, the rings joined
+        if size[rb] > size[ra]:
+            ra, rb = rb, ra
+        x = rb
+        while True:
+            root[x] = ra
+            x = nxt[x]
+            if x == rb:
+                break
+        x = nxt[ra]
+        nxt[ra] = nxt[rb]
+        nxt[rb] = x
+        size[ra] += size[rb]
+        if shead[rb] >= 0:
+            if shead[ra] < 0:
+                shead[ra] = shead[rb]
+            else:
+                x = snxt[shead[ra]]
+                snxt[shead[ra]] = snxt[shead[rb]]
+                snxt[shead[rb]] = x
+            deg[ra] += deg[rb]
+        if hhead[rb] >= 0:
+            if hhead[ra] < 0:
+                hhead[ra] = hhead[rb]
+            else:
+                x = hnxt[hhead[ra]]
+                hnxt[hhead[ra]] = hnxt[hhead[rb]]
+                hnxt[hhead[rb]] = x
+            hd[ra] += hd[rb]
+    return root
+
+
+def _csr_kernel(n, pa, pb, comp, todo):
+    """The CSR arrays of the pairs ``(pa[i], pb[i])`` whose two records share a component
+    (``comp``), both directions, by a counting sort (O(pairs + n)); marks ``todo`` at the
+    component of each. Compiled like :func:`_greedy_kernel`.
+
+    Returns:
+        ``(ptr, arr)``: the partners of record i are ``arr[ptr[i]:ptr[i + 1]]``.
+    """
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for i in range(len(pa)):
+        a = pa[i]
+        b = pb[i]
+        if comp[a] == comp[b]:
+            ptr[a + 1] += 1
+            ptr[b + 1] += 1
+            todo[comp[a]] = True
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    at = ptr[:-1].copy()
+    arr = np.empty(ptr[n], dtype=np.int32)
+    for i in range(len(pa)):
+        a = pa[i]
+        b = pb[i]
+        if comp[a] == comp[b]:
+            arr[at[a]] = b
+            at[a] += 1
+            arr[at[b]] = a
+            at[b] += 1
+    return ptr, arr
+
+
+#: items (edges, pairs) below which the kernels (:func:`_greedy_kernel`, :func:`_csr_kernel`)
+#: run as plain Python, without importing numba or compiling (small runs, most tests).
+COMPILE_FROM = 20_000
+
+_COMPILED: dict[str, object] = {}
+
+
+def warm_up() -> None:
+    """Import numba and compile (or load from numba's cache) the kernels with the argument
+    types of a large run, on tiny inputs, so that a caller can do it beforehand, e.g. in a
+    thread while DuckDB scores (``kuager.linkage.link`` above ``LARGE``): about a second
+    (importing numba, loading the cache) taken off the clustering step's wall time; the
+    first compilation after an install, several seconds. Thread-safe to run beside other
+    work that does not call the kernels yet."""
+    pairs = np.array([[0, 1], [1, 2]], dtype=np.int64)
+    comp = np.zeros(3, dtype=np.int64)
+    todo = np.zeros(3, dtype=bool)
+    ptr, arr = _compiled("_csr_kernel")(3, pairs[:, 0], pairs[:, 1], comp, todo)
+    deg = np.diff(ptr)
+    ends = np.array([0, 1], dtype=np.int64), np.array([1, 2], dtype=np.int64)
+    _compiled("_greedy_kernel")(ends[0], ends[1], np.array([0.95, 0.95]), ptr, arr, ptr, arr, deg, ptr, arr, deg,
+                                np.zeros(2, dtype=np.int8))
+    _compiled("_ambiguous_kernel")(3, ends[0], ends[1], np.zeros(2), comp, 0.25, True, ptr, arr, ptr, arr, ptr, arr)
+    _compiled("_inside_kernel")(ends[0], ends[1], comp, np.arange(3, dtype=np.int64))
+
+
+def _compiled(name: str):
+    """The kernel ``name`` of this module compiled by numba (made once per process)."""
+    got = _COMPILED.get(name)
+    if got is None:
+        import numba
+
+        got = _COMPILED[name] = numba.njit(cache=True, nogil=True)(globals()[name])
+    return got
+
+
+def _kernel(name: str, items: int):
+    """The kernel ``name`` of this module for ``items`` edges or pairs: compiled by numba
+    (``nopython``; ``nogil``, so that DuckDB's threads may run beside it; cached on disk by
+    numba) from :data:`COMPILE_FROM` on, else the plain Python function."""
+    if items < COMPILE_FROM:
+        return globals()[name]
+    return _compiled(name)
 
 
 class _Partners:
-    """Each record's partners in a ``(k, 2)`` array of pairs of positions (both
-    directions), as CSR arrays: the partners of record i are ``arr[ptr[i]:ptr[i + 1]]``
-    (``ptr`` a list, ``arr`` an ``array('i')``, whose slices are cheap). Built with one
-    sort of the pairs packed into int64 (an argsort took 4 s for the 14 million pairs of
-    a million mentions; the sort, 1 s); pairs added later (``before``: the partners so far)
-    are merged in without sorting the old ones again.
+    """Each record's partners among ``pairs`` (``(k, 2)`` positions) that lie inside one
+    component of the graph (the others can never meet in one cluster), both directions,
+    as CSR arrays: the partners of record i are ``arr[ptr[i]:ptr[i + 1]]`` (int64 ``ptr``,
+    int32 ``arr``), in no particular order (only membership is asked). Built by a counting
+    sort (:func:`_csr_kernel`).
+
+    Args:
+        n: number of records; pairs: ``(k, 2)`` int positions; comp: component label per
+        record (:attr:`Graph.comp`); todo: bool per record, set at the component label of
+        each pair kept (the components to redo), or None.
 
     Attributes:
         ptr, arr: the CSR arrays.
-        deg: number of partners of each record (a list).
-        rows: number of pairs.
+        deg: number of partners of each record (int64 array).
     """
 
-    def __init__(self, n: int, pairs: np.ndarray, before: _Partners | None = None):
-        a = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(np.int64)
-        b = np.concatenate([pairs[:, 1], pairs[:, 0]]).astype(np.int64)
-        key = a * n + b
-        key.sort()
-        count = np.bincount(a, minlength=n)
-        part = (key % n).astype(np.int32)
-        del a, b, key
-        self.rows = len(pairs)
-        if before is not None:
-            # each record's old partners, then its new ones: every old partner moves by
-            # the number of new partners of the records before it
-            old_ptr, old_count = before._ptr, before._count
-            shift = np.zeros(n, dtype=np.int64)
-            np.cumsum(count[:-1], out=shift[1:])
-            merged = np.empty(len(before.arr) + len(part), dtype=np.int32)
-            old_at = np.arange(len(before.arr), dtype=np.int64) + np.repeat(shift, old_count)
-            merged[old_at] = np.frombuffer(before.arr, dtype=np.int32)
-            filled = np.zeros(len(merged), dtype=bool)
-            filled[old_at] = True
-            merged[~filled] = part
-            part = merged
-            count = count + old_count
-            self.rows += before.rows
-        ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(count, out=ptr[1:])
-        self._ptr, self._count = ptr, count
-        self.ptr: list[int] = ptr.tolist()
-        self.arr = array.array("i")
-        self.arr.frombytes(part.tobytes())
-        self.deg: list[int] = count.tolist()
-
-
-#: :func:`_greedy` drops the member sets of finished components once they hold this many roots.
-_CLEAR_AT = 50_000
+    def __init__(self, n: int, pairs: np.ndarray, comp: np.ndarray, todo: np.ndarray | None = None):
+        pairs = pairs.reshape(-1, 2)
+        if todo is None:
+            todo = np.zeros(n, dtype=bool)
+        self.ptr, self.arr = _kernel("_csr_kernel", len(pairs))(n, pairs[:, 0], pairs[:, 1], comp, todo)
+        self.deg = np.diff(self.ptr)
