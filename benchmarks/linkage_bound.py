@@ -221,7 +221,13 @@ def main() -> None:
         s = sum(w.values())
         return {b: x / s for b, x in w.items()}
 
+    def right_share(post_of, mask) -> str:
+        idx = np.flatnonzero(mask)
+        hit = sum(1 for i in idx if (post := post_of(i)) and max(post, key=lambda b: (post[b], b)) == vics[i].victim_id)
+        return f"{hit / max(len(idx), 1):.2f} of {len(idx)}"
+
     print(f"{'perfect placement of every mention':<58} P 1.0000  R 1.0000  F1 1.0000")
+    print(f"  ambiguous mentions whose likeliest namesake is their person: {right_share(post_opt, amb)}")
     print("optimistic oracle (true records, generator likelihood):")
     for tau in TAUS:
         p, r, f = bcubed(place(post_opt, tau, lambda b: b), truth)
@@ -269,6 +275,8 @@ def main() -> None:
     print(f"people whose core (1+ distinguishable mentions) merges into a namesake's: "
           f"{sum(1 for b, h in merged.items() if b != h and dist_rows[b])}")
     print("realistic oracle (the mentions only):")
+    print(f"  ambiguous mentions whose likeliest namesake (most distinguishable mentions) is their person: "
+          f"{right_share(post_real, amb)}")
     for label, of in (("cores apart", lambda b: b), ("cores merged", lambda b: merged[b])):
         for tau in TAUS:
             p, r, f = bcubed(place(post_real, tau, of), truth)
