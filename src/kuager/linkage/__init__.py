@@ -299,14 +299,16 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     # not Splink's match_key / source_dataset columns (a million mentions' pairs as Python strings)
     wanted = [c for c in linker.misc.query_sql(f"select * from {table} limit 0", output_type="pandas").columns
               if not c.startswith(("source_dataset", "match_key"))]
-    # above LARGE, pairs in a fixed order (by record ids), so that ties among equal
-    # probabilities are met in the same order in clustering, run after run and chunked or
-    # not (_fetch_keyed)
+    # pairs in a fixed order (by record ids), so that ties among equal probabilities are met
+    # in the same order in clustering, run after run and chunked or not: DuckDB with several
+    # threads (preserve_insertion_order=false) and Spark return rows in any order (at 20,000
+    # mentions two runs of `kuager dedupe` gave 7,104 and 7,106 clusters before this sort)
     select = f"select {', '.join(wanted)} from {table} where match_probability >= {floor}"
     if keys is not None:
         pairs = _fetch_keyed(linker, select, ids, keys)
     else:
         pairs = linker.misc.query_sql(select, output_type="pandas")
+        pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], kind="stable", ignore_index=True)
     pairs = pairs.drop(columns=[c for c in pairs.columns if c.startswith(("source_dataset", "match_key"))])
     if dec:
         dec_df = pd.DataFrame([(a, b, d) for (a, b), d in dec.items()],
