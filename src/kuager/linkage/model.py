@@ -207,11 +207,8 @@ def _name_variant_level(parts: tuple[str, ...], engine: str):
 
     has = _overlap(engine)
     other = {"given": "father", "father": "given"}
-    conds = []
-    for part in parts:
-        k, v = f"{part}_keys", _variant_column(part)
-        conds.append(f"(({has}({v}_l, {k}_r) OR {has}({k}_l, {v}_r) OR {has}({v}_l, {v}_r)) "
-                     f"AND {has}({other[part]}_keys_l, {other[part]}_keys_r))")
+    conds = [f"({_variant_match_sql(part, has)} AND {has}({other[part]}_keys_l, {other[part]}_keys_r))"
+             for part in parts]
     return cll.CustomLevel(" OR ".join(conds), label_for_charts=NAME_VARIANT_LABEL)
 
 
@@ -602,6 +599,14 @@ def _variant_column(part: str) -> str:
     return f"{part}_variants"
 
 
+def _variant_match_sql(part: str, has: str) -> str:
+    """SQL: one record's ``part`` keys are among the other's rare variants
+    (:func:`variant_keys`), or both are variants of one key; ``has`` is the engine's list
+    overlap function (:func:`_overlap`)."""
+    k, v = f"{part}_keys", _variant_column(part)
+    return f"({has}({v}_l, {k}_r) OR {has}({k}_l, {v}_r) OR {has}({v}_l, {v}_r))"
+
+
 def with_variant_keys(features: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """``features`` with a column ``<part>_variants`` (:func:`variant_keys` of
     ``<part>_keys``) for each part of :data:`VARIANT_PARTS` where the model needs it: a new
@@ -631,9 +636,8 @@ def _variant_level(part: str, engine: str):
     import splink.comparison_level_library as cll
 
     has = _overlap(engine)
-    k, v = f"{part}_keys", _variant_column(part)
-    return cll.CustomLevel(f"({has}({v}_l, {k}_r) OR {has}({k}_l, {v}_r) OR {has}({v}_l, {v}_r)) "
-                           f"AND NOT {has}({k}_l, {k}_r)",
+    k = f"{part}_keys"
+    return cll.CustomLevel(f"{_variant_match_sql(part, has)} AND NOT {has}({k}_l, {k}_r)",
                            label_for_charts=f"{part} name a rare variant of the other's (one letter apart)")
 
 

@@ -533,6 +533,21 @@ def generate(n_mentions: int, knobs: Knobs | None = None, seed: int = 0
     Raises:
         ValueError: when ``n_mentions`` < 1.
     """
+    drawn = draw(n_mentions, knobs, seed)
+    truth = {row["record_id"]: v.victim_id for row, v in drawn}
+    family = {row["record_id"]: v.family for row, v in drawn}
+    return [row for row, _ in drawn], truth, family
+
+
+def draw(n_mentions: int, knobs: Knobs | None = None, seed: int = 0) -> list[tuple[dict[str, str], Victim]]:
+    """The mentions of :func:`generate`, each with the :class:`Victim` it was drawn from
+    (for analyses that need the true person's record, e.g. ``benchmarks/linkage_bound.py``).
+
+    Returns:
+        ``[(row, victim), ...]`` in :func:`generate`'s order, rows with their ``record_id``.
+    Raises:
+        ValueError: when ``n_mentions`` < 1.
+    """
     if n_mentions < 1:
         raise ValueError("n_mentions must be at least 1")
     gen = Generator(knobs, seed)
@@ -544,13 +559,9 @@ def generate(n_mentions: int, knobs: Knobs | None = None, seed: int = 0
             break
     drawn = drawn[:n_mentions]
     gen.rng.shuffle(drawn)
-    truth, family = {}, {}
-    for i, (row, v) in enumerate(drawn):
-        rid = f"S{i + 1:07d}"
-        row["record_id"] = rid
-        truth[rid] = v.victim_id
-        family[rid] = v.family
-    return [row for row, _ in drawn], truth, family
+    for i, (row, _) in enumerate(drawn):
+        row["record_id"] = f"S{i + 1:07d}"
+    return drawn
 
 
 def synthetic_path(path: str | Path) -> Path:
