@@ -220,3 +220,40 @@ def test_same_decision_is_never_ambiguous_and_a_bridge_takes_its_followers():
     # alone, is left alone too (not ambiguous itself: it matches no other cluster)
     r = cluster(["a", "b", "c", "e"], q, 0.9, apart=[("a", "c")], ambiguous_margin=3)
     assert groups(r) == [["a"], ["b"], ["c"], ["e"]] and r.ambiguous == ["b"]
+
+
+# two groups of two, {a, b} and {c, d}, and e; b-c is the only edge between the groups
+GROUPS = pairs(("a", "b", 0.99), ("c", "d", 0.99), ("b", "c", 0.95), ("d", "e", 0.93))
+
+
+def test_merge_share_keeps_two_groups_joined_by_one_edge_apart():
+    # without it the edges' components: {a, b, c, d, e}
+    assert groups(cluster(IDS, GROUPS, 0.9)) == [["a", "b", "c", "d", "e"]]
+    # a-b and c-d first (0.99); d-e (0.93) comes after b-c (0.95), so b-c meets {a, b} and
+    # {c, d}: 1 of their 4 pairs (a-c, a-d, b-c, b-d) is an edge, 0.25 < 0.5: skipped; e, a
+    # single record, joins {c, d} through d-e whatever the share
+    r = cluster(IDS, GROUPS, 0.9, merge_share=0.5)
+    assert groups(r) == [["a", "b"], ["c", "d", "e"]]
+    assert r.probability["b"] == 0.99 and r.probability["c"] == 0.99
+    # 1 edge of 4 pairs is enough at 0.25 (at least the share joins)
+    assert groups(cluster(IDS, GROUPS, 0.9, merge_share=0.25)) == [["a", "b", "c", "d", "e"]]
+
+
+def test_merge_share_joins_groups_with_enough_edges_and_same_decisions():
+    # 3 of the 4 pairs between {a, b} and {c, d} are edges (b-c, a-d, b-d): 0.75 >= 0.5
+    more = pd.concat([GROUPS, pairs(("a", "d", 0.94), ("b", "d", 0.94))], ignore_index=True)
+    assert groups(cluster(IDS, more, 0.9, merge_share=0.5)) == [["a", "b", "c", "d", "e"]]
+    # a person's "same" decision joins whatever the share
+    r = cluster(IDS, GROUPS, 0.9, [("a", "c", "same")], merge_share=0.5)
+    assert groups(r) == [["a", "b", "c", "d", "e"]]
+
+
+def test_an_edge_skipped_for_the_share_makes_no_record_ambiguous():
+    # b-c weighs as much as b's edge into its own cluster (0.99 each): had a constraint kept
+    # {a, b} and {c, d} apart, b and c would be ambiguous (margin 0.25 bits); skipped for the
+    # share, nothing keeps the two apart, so neither is
+    even = pairs(("a", "b", 0.99), ("c", "d", 0.99), ("b", "c", 0.99))
+    r = cluster(["a", "b", "c", "d"], even, 0.9, ambiguous_margin=0.25, merge_share=0.5)
+    assert groups(r) == [["a", "b"], ["c", "d"]] and r.ambiguous == []
+    kept = cluster(["a", "b", "c", "d"], even, 0.9, apart=[("a", "d")], ambiguous_margin=0.25)
+    assert kept.ambiguous == ["b", "c"]

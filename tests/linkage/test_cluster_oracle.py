@@ -214,5 +214,6 @@ def test_warm_up_compiles_the_kernels_a_large_run_uses():
     none = cl._Partners(3, np.zeros((0, 2), dtype=np.int64), np.zeros(3, dtype=np.int64))
     flag = np.zeros(2, dtype=np.int8)
     root = cl._compiled("_greedy_kernel")(np.array([0, 1]), np.array([1, 2]), np.array([0.99, 0.95]), p.ptr, p.arr,
-                                          none.ptr, none.arr, p.deg + none.deg, none.ptr, none.arr, none.deg, flag)
+                                          none.ptr, none.arr, p.deg + none.deg, none.ptr, none.arr, none.deg, flag,
+                                          none.ptr, none.arr, 0.0, 2)
     assert flag.tolist() == [0, 1] and root[0] == root[1] != root[2]

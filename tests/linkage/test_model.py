@@ -265,3 +265,34 @@ def test_variant_columns_only_where_the_model_needs_them(monkeypatch):
     # a saved model that names the column: empty above LARGE (its level counts nothing)
     assert model.with_variant_keys(feats, {"x": "father_variants_l"}).father_variants.isna().all()
     assert "father_variants" not in model.with_variant_keys(feats, {"x": "father_keys_l"}).columns
+
+
+def test_the_prefecture_level_contradicts_when_the_model_says_one_persons_places_never_differ(monkeypatch):
+    import duckdb
+
+    from kuager.linkage import model
+    from kuager.linkage.model import contradiction_sql, learned_contradiction_levels
+
+    def params(m_pref):
+        # place levels, top first: share a key, same prefecture, differ (gamma 2, 1, 0)
+        return {"comparisons": [{"output_column_name": "place", "comparison_levels": [
+            {"is_null_level": True}, {"m_probability": 0.998, "u_probability": 0.0566},
+            {"m_probability": m_pref, "u_probability": 0.2877},
+            {"m_probability": 0.001, "u_probability": 0.6558}]}]}
+
+    # differ: m/u 0.001/0.6558 = 1/656 <= 1/64; same prefecture 0.001/0.2877 = 1/288 <= 1/64
+    assert learned_contradiction_levels(params(0.001)) == {"place": 1}
+    # 0.01/0.2877 = 1/28.8 > 1/64: one person's places do lie in two counties of a prefecture
+    assert learned_contradiction_levels(params(0.01)) == {"place": 0}
+    assert learned_contradiction_levels(None) == {}
+    monkeypatch.setattr(model, "CONTRADICTION_LEVELS_ABOVE", False)
+    assert learned_contradiction_levels(params(0.001)) == {"place": 0}
+    con = duckdb.connect()
+    con.execute("create table p (gamma_birth int, gamma_place int, want boolean)")
+    # unknown place (-1) never contradicts, a shared key (2) neither
+    con.executemany("insert into p values (?, ?, ?)", [(-1, 0, True), (-1, 1, True), (-1, 2, False),
+                                                         (3, -1, False), (0, 2, True)])
+    cond = contradiction_sql(["gamma_birth", "gamma_place"], {"place": 1})
+    got = con.execute(f"select coalesce({cond}, false), want from p").fetchall()
+    assert [g for g, _ in got] == [w for _, w in got]
+    assert contradiction_sql(["gamma_birth", "gamma_place"], {"place": 0}) == "gamma_birth = 0 or gamma_place = 0"
