@@ -631,7 +631,9 @@ def _cluster_contradictions(linker, table: str, graph, roots: np.ndarray,
     the contradictions of :func:`kuager.linkage.model.contradiction_sql` that do not
     need a name comparison: birth years more than 3 apart, another sex, another valid
     Chinese ID, and places that differ when the model counts that
-    (:func:`kuager.linkage.model.learned_contradictions`). Candidate pairs are left
+    (:func:`kuager.linkage.model.learned_contradictions`; places in two counties of one
+    prefecture too when that level counts, :func:`kuager.linkage.model.learned_contradiction_levels`).
+    Candidate pairs are left
     out: the keep-apart step has judged them already (a strong pair that contradicts
     is joined on purpose). Cost: one self-join of the clustered records on their
     cluster (the sum of the squared cluster sizes) and an anti-join with the scored pairs.

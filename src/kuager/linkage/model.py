@@ -1510,7 +1510,8 @@ def contradiction_sql(columns, learned: list[str] | tuple | dict[str, int] = ())
 
     - the lowest level of each comparison named in ``learned`` (see
       :func:`learned_contradictions`: the place, where the model finds that one person's
-      places almost never differ).
+      places almost never differ), or the levels up to the one ``learned`` maps it to
+      (:func:`learned_contradiction_levels`: "places in the same prefecture" too).
 
     Args:
         columns: the columns of the scored pairs (only ``gamma_*`` ones that exist are used).
