@@ -217,3 +217,29 @@ def test_warm_up_compiles_the_kernels_a_large_run_uses():
                                           none.ptr, none.arr, p.deg + none.deg, none.ptr, none.arr, none.deg, flag,
                                           none.ptr, none.arr, 0.0, 2)
     assert flag.tolist() == [0, 1] and root[0] == root[1] != root[2]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_merge_share_redone_by_components_and_compiled_equals_solving_again(seed, monkeypatch):
+    # with merge_share, link's cluster check (previous=..., changed=...) must still equal a
+    # solve from scratch, and the compiled kernel the plain one
+    rng = random.Random(500 + seed)
+    refused = 0
+    for _ in range(100):
+        n = rng.randrange(4, 60)
+        ids, pairs, apart, decisions = _graph(rng, n, rng.randrange(1, n // 2 + 2))
+        margin = rng.choice([None, 0.25])
+        share = rng.choice([0.3, 0.5, 0.8])
+        graph = cl.prepare(ids, pairs, 0.9, decisions, weights=margin is not None)
+        sol = cl.solve(graph, apart, margin, merge_share=share)
+        refused += int(sol._refused is not None and sol._refused.any())
+        monkeypatch.setattr(cl, "COMPILE_FROM", 0)
+        _same(cl.result(graph, sol), cl.result(graph, cl.solve(graph, apart, margin, merge_share=share)))
+        monkeypatch.setattr(cl, "COMPILE_FROM", 20_000)
+        roots = sol.roots
+        inside = [(a, b) for a in range(n) for b in range(a + 1, n) if roots[a] == roots[b]]
+        new = np.array(rng.sample(inside, min(len(inside), rng.randrange(0, 3))), dtype=np.int64).reshape(-1, 2)
+        apart = np.concatenate([apart, new])
+        sol = cl.solve(graph, apart, margin, previous=sol, changed=new, merge_share=share)
+        _same(cl.result(graph, cl.solve(graph, apart, margin, merge_share=share)), cl.result(graph, sol))
+    assert refused > 10
