@@ -269,6 +269,13 @@ def test_placing_skips_clusters_the_record_is_kept_apart_from():
     assert groups(r) == [["a", "b"], ["c"], ["e"]] and r.placed == ["b"]
     r = _placed(["a", "b", "c", "e"], q, apart, sim, 0.05)
     assert groups(r) == [["a"], ["b", "e"], ["c"]] and r.placed == ["b"]
+    # e's cluster {e, f} (e-f 0.99): a person's "different" on b and f bars it as the
+    # model's keep-apart pair does (b has no pair with f; without the decision b joins e, f)
+    qf = pd.concat([q, pairs(("e", "f", 0.99))], ignore_index=True)
+    r = _placed(["a", "b", "c", "e", "f"], qf, apart, sim, 0.05)
+    assert groups(r) == [["a"], ["b", "e", "f"], ["c"]] and r.placed == ["b"]
+    r = _placed(["a", "b", "c", "e", "f"], qf, apart, sim, 0.05, decisions=[("b", "f", "different")])
+    assert groups(r) == [["a", "b"], ["c"], ["e", "f"]] and r.placed == ["b"]
 
 
 def test_two_placed_records_kept_apart_do_not_share_a_cluster():
