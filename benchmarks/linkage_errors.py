@@ -109,14 +109,22 @@ def main() -> None:
         calls.append((graph, apart, sol))
         return sol
 
-    # link() clusters with cluster.prepare / solve / result (the cluster check solves again):
-    # the last solve holds the final clustering and every kept-apart pair
-    cl.solve = spy
+    real_place = cl.place_ambiguous
+
+    def spy_place(graph, sol, *args, **kwargs):
+        out = real_place(graph, sol, *args, **kwargs)
+        calls.append((graph, calls[-1][1], out))
+        return out
+
+    # link() clusters with cluster.prepare / solve / result (the cluster check solves again),
+    # then places ambiguous records by name: the last call holds the final clustering and
+    # every kept-apart pair
+    cl.solve, cl.place_ambiguous = spy, spy_place
     t0 = time.perf_counter()
     res = linkage.link(df)
-    cl.solve = real
+    cl.solve, cl.place_ambiguous = real, real_place
     print(f"{args.n} mentions, seed {args.seed}: link {time.perf_counter() - t0:.0f} s; "
-          f"{res.stats['ambiguous']} ambiguous")
+          f"{res.stats['ambiguous']} ambiguous, {res.stats.get('ambiguous_placed', 0)} of them placed by name")
     graph, apart, sol = calls[-1]
     c = cl.result(graph, sol)
     ids = graph.ids

@@ -257,3 +257,85 @@ def test_an_edge_skipped_for_the_share_makes_no_record_ambiguous():
     assert groups(r) == [["a", "b"], ["c", "d"]] and r.ambiguous == []
     kept = cluster(["a", "b", "c", "d"], even, 0.9, apart=[("a", "d")], ambiguous_margin=0.25)
     assert kept.ambiguous == ["b", "c"]
+# --- placing an ambiguous record by its name (cluster.place_ambiguous)
+
+def _placed(ids, q, apart, sim, gap, margin=0.25, ambiguous_margin=3, decisions=()):
+    """prepare, solve, place_ambiguous, result; ``sim``: {(x, y): similarity} (either order)."""
+    from kuager.linkage import cluster as cl
+
+    graph = cl.prepare(ids, q, 0.9, decisions)
+    sol = cl.solve(graph, cl.apart_positions(graph, apart), ambiguous_margin)
+
+    def similarity(a, b):
+        return np.array([sim.get((ids[i], ids[j]), sim.get((ids[j], ids[i]), 0.0))
+                         for i, j in zip(a.tolist(), b.tolist())])
+
+    return cl.result(graph, cl.place_ambiguous(graph, sol, similarity, gap, margin))
+
+
+def test_ambiguous_record_joins_the_cluster_its_name_is_closest_to():
+    # as test_ambiguous_record_joins_neither_cluster: b matches a and c at 0.95 (4.25 bits
+    # each) and is ambiguous. Its spelling is closer to a's (similarity 0.95) than to c's
+    # (0.80): 0.15 apart, more than a gap of 0.05, so b joins a, with a-b's probability;
+    # it is still listed as ambiguous (its pairs stay in review).
+    q = pairs(("a", "b", 0.95), ("b", "c", 0.95))
+    r = _placed(["a", "b", "c"], q, [("a", "c")], {("a", "b"): 0.95, ("b", "c"): 0.80}, 0.05)
+    assert groups(r) == [["a", "b"], ["c"]]
+    assert r.ambiguous == ["b"] and r.placed == ["b"]
+    assert r.probability == {"a": 0.95, "b": 0.95, "c": None}
+    assert r.clusters["b"] == "a"
+    # a gap of 0.2 asks more than the 0.15 between them: b stays alone
+    r = _placed(["a", "b", "c"], q, [("a", "c")], {("a", "b"): 0.95, ("b", "c"): 0.80}, 0.2)
+    assert groups(r) == [["a"], ["b"], ["c"]] and r.placed == [] and r.ambiguous == ["b"]
+    # the same name as both (similarity 1.0 each): nothing to choose by, b stays alone
+    r = _placed(["a", "b", "c"], q, [("a", "c")], {("a", "b"): 1.0, ("b", "c"): 1.0}, 0.05)
+    assert groups(r) == [["a"], ["b"], ["c"]] and r.placed == []
+
+
+def test_placing_skips_clusters_the_record_is_kept_apart_from():
+    # b matches a, c and e at 0.95; a, c, e are kept apart from one another, and b from e
+    # (e could never take b). By name b is closest to e (1.0), then a (0.9), then c (0.7):
+    # e does not count, a beats c by 0.2 > 0.05, so b joins a. Without the b-e constraint e
+    # beats a by 0.1 and b joins e.
+    q = pairs(("a", "b", 0.95), ("b", "c", 0.95), ("b", "e", 0.95))
+    sim = {("a", "b"): 0.9, ("b", "c"): 0.7, ("b", "e"): 1.0}
+    apart = [("a", "c"), ("a", "e"), ("c", "e")]
+    r = _placed(["a", "b", "c", "e"], q, apart + [("b", "e")], sim, 0.05)
+    assert groups(r) == [["a", "b"], ["c"], ["e"]] and r.placed == ["b"]
+    r = _placed(["a", "b", "c", "e"], q, apart, sim, 0.05)
+    assert groups(r) == [["a"], ["b", "e"], ["c"]] and r.placed == ["b"]
+    # e's cluster {e, f} (e-f 0.99): a person's "different" on b and f bars it as the
+    # model's keep-apart pair does (b has no pair with f; without the decision b joins e, f)
+    qf = pd.concat([q, pairs(("e", "f", 0.99))], ignore_index=True)
+    r = _placed(["a", "b", "c", "e", "f"], qf, apart, sim, 0.05)
+    assert groups(r) == [["a"], ["b", "e", "f"], ["c"]] and r.placed == ["b"]
+    r = _placed(["a", "b", "c", "e", "f"], qf, apart, sim, 0.05, decisions=[("b", "f", "different")])
+    assert groups(r) == [["a", "b"], ["c"], ["e", "f"]] and r.placed == ["b"]
+
+
+def test_two_placed_records_kept_apart_do_not_share_a_cluster():
+    # b matches c at 0.955 (log2(0.955/0.045) = 4.41 bits) and a at 0.95 (4.25), d likewise
+    # e and a (the two within the placing margin, 0.25 bits); a is kept
+    # apart from c and e, and b from d. Greedy: b-c and d-e join, a stays alone; b's pair
+    # into a is within 3 bits of its best into its own, so b is ambiguous, and d too. Both
+    # are closer by name to a (0.95 against 0.8): b (first in record order) joins a; a's
+    # cluster then holds b, d's keep-apart partner, so d stays alone.
+    q = pairs(("b", "c", 0.955), ("d", "e", 0.955), ("a", "b", 0.95), ("a", "d", 0.95))
+    sim = {("a", "b"): 0.95, ("b", "c"): 0.8, ("a", "d"): 0.95, ("d", "e"): 0.8}
+    r = _placed(["a", "b", "c", "d", "e"], q, [("a", "c"), ("a", "e"), ("b", "d")], sim, 0.05)
+    assert r.ambiguous == ["b", "d"] and r.placed == ["b"]
+    assert groups(r) == [["a", "b"], ["c"], ["d"], ["e"]]
+
+
+def test_placing_compares_names_only_among_candidates_within_the_margin():
+    # b-a 0.999 (9.96 bits) and b-c 0.95 (4.25 bits); at an ambiguous_margin of 6 bits b is
+    # ambiguous. By name c is closer (0.95 against 0.8), but with a placing margin of 0.25
+    # bits only a (5.71 bits above c) is compared: the one candidate left takes b. With a
+    # placing margin of 6 bits both are compared and c's name wins by 0.15.
+    q = pairs(("a", "b", 0.999), ("b", "c", 0.95))
+    sim = {("a", "b"): 0.8, ("b", "c"): 0.95}
+    r = _placed(["a", "b", "c"], q, [("a", "c")], sim, 0.05, margin=0.25, ambiguous_margin=6)
+    assert groups(r) == [["a", "b"], ["c"]] and r.placed == ["b"]
+    r = _placed(["a", "b", "c"], q, [("a", "c")], sim, 0.05, margin=6, ambiguous_margin=6)
+    assert groups(r) == [["a"], ["b", "c"]] and r.placed == ["b"]
+    assert r.probability["b"] == 0.95

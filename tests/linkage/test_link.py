@@ -171,6 +171,29 @@ def test_model_keeps_unlike_namesakes_apart(result, data):
     assert (mine.match_probability >= 0.9).all()  # pairs the threshold would have joined
 
 
+def test_ambiguous_mention_joins_the_namesake_whose_spelling_it_shares(result, data):
+    # a (Мұрат, born 1970) and c (Марат, born 1990) share every name key (the coarse keys
+    # read а and ұ alike: n:MLT|TLKTBL) and are kept apart by 20 birth years; b gives the name
+    # "Мұрат Талғатболұлы" alone: the same pattern, so the same weight, with both (ambiguous).
+    # kuager.names.similarity of b with a is 1.0 (the same spelling), with c 0.82: 0.18 apart,
+    # more than AMBIGUOUS_NAMES (0.05), so b joins a; it stays ambiguous, its pairs in review.
+    abc = pd.DataFrame({"record_id": ["a", "b", "c"],
+                        "names": ["Мұрат Талғатболұлы", "Мұрат Талғатболұлы", "Марат Талғатболұлы"],
+                        "sex": ["male", "", "male"], "birth_year": ["1970", "", "1990"]})
+    df = pd.concat([abc, data[0]], ignore_index=True).fillna("")
+    r = link(df, params=result.params)
+    p = {(l, r_): x for l, r_, x in zip(r.pairs.unique_id_l, r.pairs.unique_id_r, r.pairs.match_probability)}
+    assert p[("a", "b")] >= 0.9 and p[("b", "c")] >= 0.9
+    assert r.clusters["b"] == r.clusters["a"] != r.clusters["c"]
+    assert r.probability["b"] == p[("a", "b")]
+    assert r.stats["ambiguous_placed"] >= 1
+    mine = r.review[(r.review.unique_id_l == "b") | (r.review.unique_id_r == "b")]
+    assert {"a", "c"} <= set(mine.unique_id_l) | set(mine.unique_id_r) and mine.ambiguous.all()
+    # off: b alone, as before
+    off = link(df, params=result.params, ambiguous_names=None)
+    assert off.clusters["b"] == "b" and "ambiguous_placed" not in off.stats
+
+
 def test_cluster_members_never_compared_are_checked(result, data, monkeypatch):
     # a person decided that a (born 1950) and b (no birth year) are one person; b and c
     # share full name and place, so the model joins them; a and c share no name key and
