@@ -104,8 +104,8 @@ def main() -> None:
     calls = []
     real = cl.solve
 
-    def spy(graph, apart=None, ambiguous_margin=None, previous=None, changed=None):
-        sol = real(graph, apart, ambiguous_margin, previous=previous, changed=changed)
+    def spy(graph, apart=None, ambiguous_margin=None, previous=None, changed=None, **more):
+        sol = real(graph, apart, ambiguous_margin, previous=previous, changed=changed, **more)
         calls.append((graph, apart, sol))
         return sol
 
