@@ -164,6 +164,12 @@ def test_inside_pairs_keeps_pairs_of_one_component_in_order(compiled, monkeypatc
     got = cl.inside_pairs(np.array([5, 3, 0]), np.array([4, 1, 2]), comp, position)
     assert got.tolist() == [[0, 1], [2, 4]]
     assert cl.inside_pairs(np.array([], dtype=np.int64), np.array([], dtype=np.int64), comp).shape == (0, 2)
+    # the flags of the pairs kept, in the same order: pairs 0, 2, 4 kept (above), flags 1, 0, 1
+    flag = np.array([True, True, False, False, True, True])
+    assert cl.inside_flags(left, right, comp, flag).tolist() == [True, False, True]
+    # keyed: rows 0 and 1 kept ([0, 1], [2, 4] above; row 2 is positions 5, 3)
+    assert cl.inside_flags(np.array([5, 3, 0]), np.array([4, 1, 2]), comp, np.array([True, False, True]),
+                           position).tolist() == [True, False]
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -208,7 +214,7 @@ def test_the_ambiguity_kernel_worked_by_hand(monkeypatch, compiled):
 def test_warm_up_compiles_the_kernels_a_large_run_uses():
     cl.warm_up()
     assert set(cl._COMPILED) == {"_csr_kernel", "_greedy_kernel", "_ambiguous_kernel", "_inside_kernel",
-                                 "_reattach_kernel"}
+                                 "_inside_flags_kernel", "_reattach_kernel"}
     # the compiled greedy kernel on a chain 0-1-2 with 0 and 2 kept apart: the second edge is skipped
     pairs = np.array([[0, 2]], dtype=np.int64)
     p = cl._Partners(3, pairs, np.zeros(3, dtype=np.int64))

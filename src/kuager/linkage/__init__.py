@@ -593,14 +593,11 @@ def _apart_pairs(linker, table: str, graph, below: float, keys: np.ndarray | Non
         position = np.empty(len(keys), dtype=np.int64)
         position[keys] = np.arange(len(keys), dtype=np.int64)
         left, right = np.asarray(got["l"], dtype=np.int64), np.asarray(got["r"], dtype=np.int64)
+        pairs = cl.inside_pairs(left, right, graph.comp, position)
         flag = np.asarray(got["loose"], dtype=bool)
         if not flag.any():
-            pairs = cl.inside_pairs(left, right, graph.comp, position)
             return pairs, np.zeros(len(pairs), dtype=bool)
-        # the others, then the loose ones (the order of keep-apart pairs does not matter)
-        pairs = cl.inside_pairs(left[~flag], right[~flag], graph.comp, position)
-        lp = cl.inside_pairs(left[flag], right[flag], graph.comp, position)
-        return np.concatenate([pairs, lp]), np.arange(len(pairs) + len(lp)) >= len(pairs)
+        return pairs, cl.inside_flags(left, right, graph.comp, flag, position)
     ref = linker.table_management.register_table(grouped, "__kuager_components", overwrite=True)
     out = linker.misc.query_sql(
         f"select a.pos as l, b.pos as r, {loose} as loose from {table} t "

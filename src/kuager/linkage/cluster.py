@@ -468,6 +468,39 @@ def _inside_kernel(left, right, comp, position):
     return out
 
 
+def inside_flags(left: np.ndarray, right: np.ndarray, comp: np.ndarray, flag: np.ndarray,
+                 position: np.ndarray | None = None) -> np.ndarray:
+    """``flag`` (a bool per pair) of the pairs that :func:`inside_pairs` keeps, in its order:
+    a bool array aligned with its rows (``kuager.linkage.link`` marks the loose keep-apart pairs
+    so, without copying the tens of millions of pairs a million mentions give).
+
+    Args:
+        left, right, comp, position: as :func:`inside_pairs`.
+        flag: bool array, one per pair.
+    """
+    left = np.ascontiguousarray(left, dtype=np.int64)
+    right = np.ascontiguousarray(right, dtype=np.int64)
+    if position is None:
+        position = np.arange(len(comp), dtype=np.int64)
+    return _kernel("_inside_flags_kernel", len(left))(left, right, comp, np.ascontiguousarray(position, dtype=np.int64),
+                                                      np.ascontiguousarray(flag, dtype=np.bool_))
+
+
+def _inside_flags_kernel(left, right, comp, position, flag):
+    """:func:`inside_flags` (compiled like :func:`_greedy_kernel`): a count, then a fill."""
+    k = 0
+    for i in range(len(left)):
+        if comp[position[left[i]]] == comp[position[right[i]]]:
+            k += 1
+    out = np.empty(k, dtype=np.bool_)
+    k = 0
+    for i in range(len(left)):
+        if comp[position[left[i]]] == comp[position[right[i]]]:
+            out[k] = flag[i]
+            k += 1
+    return out
+
+
 #: A record counts as ambiguous between its cluster and another only when it could join the
 #: other one: when the record itself is kept apart from a member of the other cluster (born 20
 #: years apart from one of its mentions, say), the other cluster is no candidate for it, and it
@@ -905,6 +938,7 @@ def warm_up() -> None:
                                 np.zeros(2, dtype=np.int8))
     _compiled("_ambiguous_kernel")(3, ends[0], ends[1], np.zeros(2), comp, 0.25, True, ptr, arr, ptr, arr, ptr, arr)
     _compiled("_inside_kernel")(ends[0], ends[1], comp, np.arange(3, dtype=np.int64))
+    _compiled("_inside_flags_kernel")(ends[0], ends[1], comp, np.arange(3, dtype=np.int64), np.zeros(2, dtype=np.bool_))
     _compiled("_reattach_kernel")(ends[0], ends[1], comp.copy(), np.zeros(3, dtype=np.bool_), ptr, arr, ptr, arr,
                                   ptr, arr, ptr, arr, np.zeros(2, dtype=np.bool_))
 
