@@ -164,6 +164,12 @@ def test_inside_pairs_keeps_pairs_of_one_component_in_order(compiled, monkeypatc
     got = cl.inside_pairs(np.array([5, 3, 0]), np.array([4, 1, 2]), comp, position)
     assert got.tolist() == [[0, 1], [2, 4]]
     assert cl.inside_pairs(np.array([], dtype=np.int64), np.array([], dtype=np.int64), comp).shape == (0, 2)
+    # the flags of the pairs kept, in the same order: pairs 0, 2, 4 kept (above), flags 1, 0, 1
+    flag = np.array([True, True, False, False, True, True])
+    assert cl.inside_flags(left, right, comp, flag).tolist() == [True, False, True]
+    # keyed: rows 0 and 1 kept ([0, 1], [2, 4] above; row 2 is positions 5, 3)
+    assert cl.inside_flags(np.array([5, 3, 0]), np.array([4, 1, 2]), comp, np.array([True, False, True]),
+                           position).tolist() == [True, False]
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -207,7 +213,8 @@ def test_the_ambiguity_kernel_worked_by_hand(monkeypatch, compiled):
 
 def test_warm_up_compiles_the_kernels_a_large_run_uses():
     cl.warm_up()
-    assert set(cl._COMPILED) == {"_csr_kernel", "_greedy_kernel", "_ambiguous_kernel", "_inside_kernel"}
+    assert set(cl._COMPILED) == {"_csr_kernel", "_greedy_kernel", "_ambiguous_kernel", "_inside_kernel",
+                                 "_inside_flags_kernel", "_reattach_kernel"}
     # the compiled greedy kernel on a chain 0-1-2 with 0 and 2 kept apart: the second edge is skipped
     pairs = np.array([[0, 2]], dtype=np.int64)
     p = cl._Partners(3, pairs, np.zeros(3, dtype=np.int64))
@@ -243,3 +250,77 @@ def test_merge_share_redone_by_components_and_compiled_equals_solving_again(seed
         sol = cl.solve(graph, apart, margin, previous=sol, changed=new, merge_share=share)
         _same(cl.result(graph, cl.solve(graph, apart, margin, merge_share=share)), cl.result(graph, sol))
     assert refused > 10
+
+
+def _reattach_case():
+    """Records a..i (positions 0..8). Strong pairs: a-b 0.99, g-h 0.99, b-c 0.98, c-d 0.95,
+    c-i 0.94, a-e 0.93, f-c 0.92, f-g 0.91. Kept apart: d-a, i-a, f-a, f-h (loose), e-b, d-i.
+    The greedy step: {a, b, c}, {g, h}; c-d, c-i skipped (a), a-e skipped (b), f-c skipped (a),
+    f-g skipped (h): d, e, f, i alone."""
+    ids = list("abcdefghi")
+    edges = [("a", "b", 0.99), ("g", "h", 0.99), ("b", "c", 0.98), ("c", "d", 0.95), ("c", "i", 0.94),
+             ("a", "e", 0.93), ("f", "c", 0.92), ("f", "g", 0.91)]
+    pairs = pd.DataFrame(edges, columns=["unique_id_l", "unique_id_r", "match_probability"])
+    at = {r: i for i, r in enumerate(ids)}
+    loose = np.array([[at["d"], at["a"]], [at["i"], at["a"]], [at["f"], at["a"]], [at["f"], at["h"]]])
+    apart = np.concatenate([loose, np.array([[at["e"], at["b"]], [at["d"], at["i"]]])])
+    return ids, pairs, apart, loose
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_reattaching_records_left_alone_worked_by_hand(compiled, monkeypatch):
+    monkeypatch.setattr(cl, "COMPILE_FROM", 0 if compiled else 10**9)
+    ids, pairs, apart, loose = _reattach_case()
+    graph = cl.prepare(ids, pairs, 0.9)
+    plain = cl.result(graph, cl.solve(graph, apart))
+    assert plain.clusters == {"a": "a", "b": "a", "c": "a", "d": "d", "e": "e", "f": "f", "g": "g", "h": "g",
+                              "i": "i"}
+    got = cl.result(graph, cl.solve(graph, apart, loose=loose))
+    # d: its one strong pair goes into {a, b, c}, where only a loose pair (d-a) keeps it out: joins,
+    # held there by c-d 0.95. i: the same, but after d (position order), and d-i is not loose: alone.
+    # e: kept out by e-b, not loose. f: strong pairs into two clusters: alone.
+    assert got.clusters == {"a": "a", "b": "a", "c": "a", "d": "a", "e": "e", "f": "f", "g": "g", "h": "g",
+                            "i": "i"}
+    assert got.probability["d"] == 0.95 and got.probability["i"] is None
+    # a person's "different" between d and b bars d as well
+    decided = cl.prepare(ids, pairs, 0.9, [("d", "b", "different")])
+    assert cl.result(decided, cl.solve(decided, apart, loose=loose)).clusters["d"] == "d"
+    # with the ambiguity pass (nothing ambiguous here: no record has strong pairs into two
+    # clusters while in one) the same
+    weighted = cl.prepare(ids, pairs, 0.9, weights=True)
+    assert cl.result(weighted, cl.solve(weighted, apart, 0.25, loose=loose)).clusters == got.clusters
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_reattaching_compiled_or_not_and_redone_or_from_scratch_agree(seed, monkeypatch):
+    rng = random.Random(500 + seed)
+    joined = 0
+    for _ in range(150):
+        n = rng.randrange(4, 80)
+        ids, pairs, apart, decisions = _graph(rng, n, rng.randrange(1, n // 2 + 2))
+        loose = apart[[rng.random() < 0.6 for _ in range(len(apart))]] if len(apart) else apart
+        margin = rng.choice([None, 0.25, 3.0])
+        graph = cl.prepare(ids, pairs, 0.9, decisions, weights=margin is not None)
+        base = cl.solve(graph, apart, margin)
+        got = {}
+        for clear_at in (0, 10**9):
+            monkeypatch.setattr(cl, "COMPILE_FROM", clear_at)
+            got[clear_at] = cl.result(graph, cl.solve(graph, apart, margin, loose=loose))
+        _same(got[0], got[10**9])
+        sol = cl.solve(graph, apart, margin, loose=loose)
+        joined += int((sol.roots != base.roots).any())
+        # a record joined has no binding partner in its cluster: the loose pairs only
+        binding = {tuple(sorted(p)) for p in apart.tolist()} - {tuple(sorted(p)) for p in loose.tolist()}
+        for a, b in binding:
+            if sol.roots[a] == sol.roots[b]:
+                assert base.roots[a] == base.roots[b]   # already so without the pass
+        # the cluster check's rounds: redoing the components of new pairs equals solving again
+        # (its pairs are never scored pairs, so never loose ones)
+        roots = sol.roots
+        is_loose = {tuple(sorted(p)) for p in loose.tolist()}
+        inside = [(a, b) for a in range(n) for b in range(a + 1, n) if roots[a] == roots[b] and (a, b) not in is_loose]
+        new = np.array(rng.sample(inside, min(len(inside), rng.randrange(0, 3))), dtype=np.int64).reshape(-1, 2)
+        more = np.concatenate([apart, new])
+        again = cl.solve(graph, more, margin, previous=sol, changed=new, loose=loose)
+        _same(cl.result(graph, cl.solve(graph, more, margin, loose=loose)), cl.result(graph, again))
+    assert joined > 20

@@ -216,3 +216,53 @@ def test_cluster_members_never_compared_are_checked(result, data, monkeypatch):
     monkeypatch.setattr(linkage, "CLUSTER_CHECK_ROUNDS", 0)
     r = link(df, params=result.params, decisions=[("a", "b", "same")])
     assert r.clusters["a"] == r.clusters["b"] == r.clusters["c"]
+
+
+def test_loose_keep_apart_pairs_are_the_siblings_only_ones_scored_at_half_or_more(monkeypatch):
+    # the keep-apart pairs handed to clustering as "loose" (they do not bar re-attaching a
+    # record left alone, kuager.linkage.REATTACH_SIBLINGS_FROM, set to 0.5 here) must be exactly
+    # those scored at 0.5 or more whose only contradiction is the siblings one: names at most partly alike
+    # (gamma_name <= 1) with the same or a shared father's name (gamma_father 3 or 4), and no
+    # birth, sex, ID (or learned place) contradiction; checked here on the pairs' levels
+    import kuager.linkage as linkage
+    from kuager.linkage import cluster as cl
+    from kuager.linkage import model
+
+    rows, _, _ = synth.generate(2000, seed=3)
+    df = pd.DataFrame(rows).drop(columns=["synthetic"])
+    seen = []
+    real = cl.solve
+
+    def spy(graph, apart=None, margin=None, previous=None, changed=None, loose=None, **kw):
+        if previous is None:
+            seen.append((graph, apart, loose))
+        return real(graph, apart, margin, previous=previous, changed=changed, loose=loose, **kw)
+
+    monkeypatch.setattr(cl, "solve", spy)
+    monkeypatch.setattr(linkage, "REATTACH_SIBLINGS_FROM", 0.5)
+    r = link(df, review_band=(0.0, 0.95))
+    graph, apart, loose = seen[0]
+    ids = graph.ids
+    levels = {}
+    for row in r.pairs.itertuples():
+        levels[frozenset((row.unique_id_l, row.unique_id_r))] = row
+    # a learned contradiction counts at its levels up to the highest that contradicts (the
+    # place: "differ", and "same prefecture" where EM makes it rare among one person's pairs)
+    learned = model.learned_contradiction_levels(r.params)
+
+    def siblings_only(a, b):
+        p = levels[frozenset((ids[a], ids[b]))]
+        other = p.gamma_birth == 0 or p.gamma_sex == 0 or p.gamma_chinese_id == 0 or \
+            ("place" in learned and 0 <= p.gamma_place <= learned["place"])
+        return p.match_probability >= 0.5 and p.gamma_name <= 1 and p.gamma_father in (3, 4) and not other
+
+    as_set = {frozenset(x) for x in loose.tolist()}
+    assert len(as_set) >= 3 and as_set <= {frozenset(x) for x in apart.tolist()}
+    assert r.stats["loose_apart_pairs"] == len(loose)
+    for a, b in apart.tolist():
+        assert siblings_only(a, b) == (frozenset((a, b)) in as_set)
+    # off: none
+    seen.clear()
+    monkeypatch.setattr(linkage, "REATTACH_SIBLINGS_FROM", None)
+    r = link(df, params=r.params, review_band=(0.0, 0.95))
+    assert len(seen[0][2]) == 0 and r.stats["loose_apart_pairs"] == 0
