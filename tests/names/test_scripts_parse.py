@@ -66,7 +66,7 @@ def test_chinese_with_space():
     # -баев from -бай
     ("Ерлан Жұмабаев", "Ерлан", "Жұмабай", "ев"),
     # the y of -yev is the й of -бай (Жұмабай + ев), so it stays on the root; before the
-    # sixth quality round -yev/-iev were suffixes of their own, which cut the root's last
+    # seventh quality round -yev/-iev were suffixes of their own, which cut the root's last
     # letter off Zhaksyev (Жақсы + ев: Zhaks) and Aliev (Әли + ев: Al)
     ("Erlan Zhumabayev", "Erlan", "Zhumabay", "ev"),
     ("Erlan Zhumabaev", "Erlan", "Zhumabay", "ev"),

@@ -294,7 +294,7 @@ def _zh_apart(w: str) -> str:
     Decoded Chinese and pinyin are written with j for ж (data/han-turkic.csv,
     :data:`kuager.names.chinese._INITIALS`), so a zh there is always a z closing one
     syllable before an h opening the next: 沃拉孜汗 *olaz-han* Оразхан, which was read
-    *olajan* until the sixth quality round of issue 4."""
+    *olajan* until the seventh quality round of issue 4."""
     return _ZH.sub("zkh", w)
 
 

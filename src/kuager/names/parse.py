@@ -43,6 +43,9 @@ _SUFFIXES = {
         (r"(uly|ūly|ulı|uulu|ogly|oglu|ogli|oghli|oğlu|ugli|o['’ʻ]g['’ʻ]li)$", _PATRO),
         (r"(kyzy|qyzy|qızı|kızı|kizi|qizi|kyzi|qyzi|kizy|qizy|kazy|gyzy|kysy)$", _PATRO),
         (r"(yevich|ievich|ovich|evich|ovych|evych|yevna|ievna|ovna|evna)$", _RUPATRO),
+        # -ov/-ev: the y of -yev and the i of -iev are the root's (Zhumabay-ev, Zhaksy-ev
+        # Жақсыев, Ali-ev Әлиев), which -yev/-iev of their own cut off (Zhaks, Al; before
+        # the seventh quality round of issue 4, and Aliev, with a root of two, kept whole)
         (r"(ova|eva|ov|ev)$", _SURNAME),
     ],
     "Arabic": [
@@ -126,7 +129,7 @@ class PersonName:
 
 #: patronymic words written apart from the father's name (``Ербол қызы``, ``Marat Uly``):
 #: every joined form of :data:`_SUFFIXES` but the clipped -қыз and the Russian ones, and the
-#: press's -uli (its pinyin exceptions -guli/-buli cannot stand alone): until the sixth
+#: press's -uli (its pinyin exceptions -guli/-buli cannot stand alone): until the seventh
 #: quality round of issue 4 only some of them (kyzy, kizi, but not kyzi, qizy, uli), so
 #: ``Marat Uli`` and ``Sultankhan Kizy Balay`` (father's name first) were read unmarked.
 _SEPARATE_SUFFIX = {
@@ -167,9 +170,12 @@ def _info(t: str, ts: str, root: str, suf: str, kind: str, forms: tuple) -> tupl
     """The token info tuple: (text, script, root, suffix, kind, forms, code, fines).
 
     ``code`` is what :func:`_roles` needs of the token (Han or not, suffix class);
-    ``fines`` the fine forms, all :mod:`kuager.names.keys` needs of the forms."""
+    ``fines`` the fine forms, all :mod:`kuager.names.keys` needs of the forms, but those
+    for Chinese only (:attr:`normalize.Form.han_only`): a key of Рәһим without its h would
+    be the shortest of Бахыт's too, and the linkage's canonical key (the shortest) of Бахыт
+    and Бақыт would differ."""
     code = ("H" if ts == "Han" else "-") + _KIND_CODE[kind]
-    return (t, ts, root, suf, kind, forms, code, tuple(f.fine for f in forms))
+    return (t, ts, root, suf, kind, forms, code, tuple(f.fine for f in forms if not f.han_only))
 
 
 @lru_cache(maxsize=200_000)
