@@ -102,3 +102,24 @@ def test_latin_g_before_a_or_o_may_be_gh_for_chinese():
 ])
 def test_decoded_chinese(han, decoded):
     assert chinese.decode_han(han) == decoded
+
+
+@pytest.mark.parametrize("name,given,father", [
+    ("Gülnur Esenhankyzii", "Gülnur", "Esenhan"),        # a letter added: kyzii, kyzi + i
+    ("Саянұр Алтынқыры", "Саянұр", "Алтын"),            # з changed to р: қыры
+    ("Гүлнар Ахметбайтызы", "Гүлнар", "Ахметбай"),      # қ changed to т: тызы (still з)
+    ("Zhibeknur Akhmetbaykzy", "Zhibeknur", "Akhmetbay"),  # y dropped: kzy, not Akhmetba-ykzy
+    ("Бауырқызү Жібекгүл", "Жібекгүл", "Бауыр"),        # father's name first
+])
+def test_mistyped_kyzy_is_read_as_the_patronymic(name, given, father):
+    p = parse(name)
+    assert (p.given, p.father, p.roles_from) == (given, father, "suffix")
+
+
+@pytest.mark.parametrize("name", [
+    "Ayikezi Tursun",   # pinyin of 阿依克孜 (Айқыз): kezi one letter from kizi, but pinyin
+    "Aisulu Nurbol",    # -ulu is no mistyped -ұлы here (only -қызы is read so)
+    "Жұлдыз Асыл",      # -дыз: neither қ/k nor one letter from қызы
+])
+def test_no_mistyped_patronymic_where_none_is(name):
+    assert parse(name).roles_from == "position"

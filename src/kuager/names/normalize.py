@@ -192,8 +192,10 @@ class Form:
         fine, medium, coarse: the three forms (module docstring).
         reliable: False for a decoded Chinese or pinyin interpretation.
         han_only: True for a reading of a direct spelling that only a Chinese writing of
-            the name has (medial һ dropped, :func:`forms_of_root`): compared with decoded
-            Chinese and pinyin forms only (:func:`kuager.names.similarity.part_similarity`).
+            the name has (an h between vowels or a Latin initial G dropped,
+            :func:`forms_of_root`): compared with decoded Chinese and pinyin forms only
+            (:func:`kuager.names.similarity.part_similarity`), and no key is made of it
+            (:func:`kuager.names.parse.key_view`).
     """
 
     fine: str
@@ -292,9 +294,10 @@ def _zh_apart(w: str) -> str:
     and a word-initial Zh are ж).
 
     Decoded Chinese and pinyin are written with j for ж (data/han-turkic.csv,
-    :data:`kuager.names.chinese._INITIALS`), so a zh there is always a z closing one
-    syllable before an h opening the next: 沃拉孜汗 *olaz-han* Оразхан, which was read
-    *olajan* until the seventh quality round of issue 4."""
+    :data:`kuager.names.chinese._INITIALS`), so a zh there is a z closing one syllable
+    before an h opening the next: 沃拉孜汗 *olaz-han* Оразхан, which was read *olajan*
+    until the seventh quality round of issue 4. Latin zh gets this reading beside the
+    usual ж (:func:`forms_of_root`)."""
     return _ZH.sub("zkh", w)
 
 

@@ -7,6 +7,7 @@ Naming practice encoded here:
   ``-uli`` only where it is not the pinyin ending -guli/-buli of Wubuli, Ayiguli),
   ``-kyzy/-qyzy/-qızı``, with press misspellings ``-kazy``, ``-kizi``, ``-kyzi``; Kyrgyz
   ``-уулу/-uulu``, ``-кызы``; Uyghur and Uzbek ``oghli/ogly/oglu``, ``qizi`` (ئوغلى / قىزى).
+  In a name without one, a -қызы with one letter wrong (Esenhankyzii) counts as one.
 - Russian patronymics ``-ович/-евич/-овна/-евна`` and surnames ``-ов/-ев/-ова/-ева``
   (Soviet-era surnames are made from the father's or grandfather's name: Талгатов from
   Талгат); ``-баев`` comes from a name in ``-бай`` (Жұмабаев from Жұмабай).
@@ -224,6 +225,53 @@ def _uli_info(t: str) -> tuple:
     return _info(t, "Latin", root, suf, _PATRO, forms)
 
 
+#: -қызы as written (Cyrillic, and the Latin forms of :data:`_SUFFIXES`), for
+#: :func:`_mistyped_kyzy`
+_KYZY = {"Cyrillic": ("қызы", "кызы"),
+         "Latin": ("kyzy", "qyzy", "kizi", "qizi", "kyzi", "qyzi", "kizy", "qizy")}
+
+
+@lru_cache(maxsize=50_000)
+def _mistyped_kyzy(token: str, script: str) -> int:
+    """Letters of a mistyped -қызы ending ``token`` (0 if none): an ending of 3-5 letters one
+    letter dropped, added, changed or two swapped (Damerau-Levenshtein 1) from a form of
+    -қызы, that begins with its к/қ/k/q or still holds its з/z, after a root of at least
+    :data:`_MIN_ROOT` letters; not on a word that reads as pinyin (Ayikezi 阿依克孜 is
+    Айқыз). Only -қызы: a mistyped -ұлы (ұл, ulu, aly) is too near name endings (Айгүл,
+    Aisulu, Nuraly)."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    forms = _KYZY.get(script)
+    if not forms:
+        return 0
+    low = token.lower()
+    if script == "Latin" and low.isascii() and low.isalpha() and segment_pinyin(low) is not None:
+        return 0
+    found = []
+    for cut in (5, 4, 3):
+        end = low[-cut:]
+        if len(low) - cut < _MIN_ROOT or end in forms or end == "қыз":
+            continue
+        if end[0] not in "кқkq" and "з" not in end and "z" not in end:
+            continue
+        if any(DamerauLevenshtein.distance(end, f) == 1 for f in forms):
+            found.append(cut)
+    # the suffix's own first letter where one reading keeps it (Akhmetbay-kzy, not
+    # Akhmetba-ykzy), else the longest reading
+    for cut in found:
+        if low[-cut] in "кқkq":
+            return cut
+    return found[0] if found else 0
+
+
+@lru_cache(maxsize=50_000)
+def _cut_info(t: str, script: str, cut: int) -> tuple:
+    """:func:`_token_info` of a word whose last ``cut`` letters are a mistyped patronymic."""
+    root, suf = t[:-cut], t[-cut:]
+    forms = normalize.forms_of_root(normalize.stage1(root, script), script, root)
+    return _info(t, script, root, suf, _PATRO, forms)
+
+
 @lru_cache(maxsize=4096)
 def _roles(codes: tuple[str, ...]) -> tuple:
     """Roles of the tokens of a name from their codes (:func:`_info`).
@@ -308,6 +356,14 @@ def _analyse(name: str) -> tuple:
                 infos[k] = _uli_info(x[0])
                 codes[k] = infos[k][6]
                 break
+        else:
+            # -қызы with one letter wrong (Esenhankyzii, Алтынқыры, Ахметбайтызы)
+            for k, x in enumerate(infos):
+                cut = _mistyped_kyzy(x[0], x[1]) if not x[4] else 0
+                if cut:
+                    infos[k] = _cut_info(x[0], x[1], cut)
+                    codes[k] = infos[k][6]
+                    break
     roles = _roles(tuple(codes))
     # one run of Chinese characters without a dot: given and father's name fused
     fused = len(infos) == 1 and codes[0][0] == "H" and not has_dot(name) and len(infos[0][0]) >= 4
