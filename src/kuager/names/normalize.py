@@ -109,12 +109,14 @@ def finish(w: str) -> str:
     return w
 
 
-_VFINE = str.maketrans({"e": "a", "o": "u", "y": "i"})
+_VFINE = str.maketrans({"e": "a", "o": "u", "y": "i", "v": "u"})
 
 
 def vfine(fine: str) -> str:
     """The fine form with the vowels that romanizations and Russianisation confuse merged
-    (ә/е/а, ө/о/ү/у, ы/і/и: Hesen/Hasan, Tölegen/Tulegen, Meryem/Maryam)."""
+    (ә/е/а, ө/о/ү/у, ы/і/и: Hesen/Hasan, Tölegen/Tulegen, Meryem/Maryam), and v with u:
+    Latin w, read v (ULY ۋ = в), is the press's у as well (Dawlet, Bawyrzhan: Дәулет,
+    Бауыржан; the medium form already counts v with the vowels)."""
     return _DOUBLE.sub(r"\1", fine.translate(_VFINE))
 
 
@@ -189,6 +191,11 @@ class Form:
     Attributes:
         fine, medium, coarse: the three forms (module docstring).
         reliable: False for a decoded Chinese or pinyin interpretation.
+        han_only: True for a reading of a direct spelling that only a Chinese writing of
+            the name has (an h between vowels or a Latin initial G dropped,
+            :func:`forms_of_root`): compared with decoded Chinese and pinyin forms only
+            (:func:`kuager.names.similarity.part_similarity`), and no key is made of it
+            (:func:`kuager.names.parse.key_view`).
     """
 
     fine: str
@@ -196,12 +203,18 @@ class Form:
     coarse: str
     reliable: bool
     vfine: str = ""
+    han_only: bool = False
 
 
-def make_form(fine: str, reliable: bool = True) -> Form:
-    """Build a :class:`Form` from a fine string."""
+def make_form(fine: str, reliable: bool = True, han_only: bool = False) -> Form:
+    """Build a :class:`Form` from a fine string (``han_only`` implies unreliable)."""
     m = medium(fine)
-    return Form(fine, m, coarse(m), reliable, vfine(fine))
+    return Form(fine, m, coarse(m), reliable and not han_only, vfine(fine), han_only)
+
+
+#: h between two vowels of a fine form (from һ, Arabic ھ, Latin h, and х/kh/x, which
+#: Russian-style and Uyghur Cyrillic spellings write for һ: Абдурехим)
+_MEDIAL_H = re.compile(r"(?<=[aeiouy])h(?=[aeiouy])")
 
 
 @lru_cache(maxsize=400_000)
@@ -216,21 +229,81 @@ def forms_of_root(root1: str, script: str, raw: str) -> tuple[Form, ...]:
         a non-empty tuple of :class:`Form` (possibly with an empty fine string).
     """
     if script == "Han":
-        return (make_form(finish(_ascii_digraphs(chinese.decode_han(raw))), reliable=False),)
+        return (make_form(finish(_ascii_digraphs(_zh_apart(chinese.decode_han(raw)))), reliable=False),)
     fine = finish(root1)
     out = [make_form(fine, True)]
+    if script == "Latin" and _ZH.search(raw.lower()) and not _is_pinyin(raw):
+        # Latin zh is ж (ZHANAR) or з + х written h (Orazhan, the press's Оразхан,
+        # whose passport spelling ORAZKHAN and Cyrillic read z+h since the fifth quality
+        # round of issue 4): the second reading too (before: orajan only, 0.61 to Оразхан)
+        f2 = make_form(finish(_ascii_digraphs(_zh_apart(_latin_base(raw)))), True)
+        if f2.fine and f2.fine != fine:
+            out.append(f2)
+    if script == "Arabic":
+        # ە is ә (uyghur.py's letter table: ULY e, UKY ә), which the fine form of Kazakh
+        # and Uyghur Cyrillic, Kazakh Latin and the passport reads a (Әхмәт, Ähmet, AKHMAT:
+        # ahmat); ULY writes it e (Exmet), like е in every other Latin spelling. Both
+        # readings, so ئەخمەت meets Әхмәт as well as Exmet (before: ehmet only, 0.70 to
+        # Әхмәт). The keys are the same (no vowel but an initial one counts there).
+        uly = uyghur.arabic_to_uly(raw).lower()
+        if "e" in uly:
+            f2 = make_form(finish(_ascii_digraphs(_latin_base(uly.replace("e", "ä")))), True)
+            if f2.fine and f2.fine != fine:
+                out.append(f2)
     if _initial_fricative(raw, script) and len(root1) > 2 and root1[0] in "gh":
         # Chinese has no ғ and renders initial ғ/һ with a vowel syllable (艾热提 Ғәйрәт)
         f2 = make_form(finish(root1[1:]), reliable=False)
         if f2.fine:
             out.append(f2)
+    dec = None
     if script == "Latin" and raw.isascii():
         dec = chinese.decode_pinyin(raw.lower().replace("'", "").replace("-", ""))
         if dec is not None:
-            f2 = make_form(finish(_ascii_digraphs(dec)), reliable=False)
+            f2 = make_form(finish(_ascii_digraphs(_zh_apart(dec))), reliable=False)
             if f2.fine != out[0].fine:
                 out.append(f2)
+    if _MEDIAL_H.search(fine) and dec is None:
+        # Chinese writes һ between vowels as the vowel 依 yi or not at all: 热依木 Рәһим
+        # (Rehim), 阿不都热依木 Abdurehim, 热依拉 Раһилә; the names team's hand-written
+        # people (benchmarks/data/names-people.csv, u02: ئابدۇرېھىم / 阿不都热依木 /
+        # Абдурейим) and the transcription table's 依 (data/han-turkic.csv: i). Others keep
+        # it as a syllable of its own (艾海提 Әхәт, 麦合热 Мәһирә): the written reading stays.
+        # Not for pinyin (Kulaxi 库拉西), whose h and x are Chinese sounds.
+        f2 = make_form(_MEDIAL_H.sub("", fine), han_only=True)
+        if f2.fine:
+            out.append(f2)
+    if (script == "Latin" and dec is None and len(fine) > 2 and fine[0] == "g" and fine[1] in "ao"
+            and not _initial_fricative(raw, script)):
+        # the passport writes ғ as G (shared/data/names/kazakh-cyrillic-latin.csv: Ғ
+        # passport_practice G), and so do many press spellings: GAYRAT may be Ғайрат, and
+        # Chinese writes ғ from its vowel (艾热提, as for gh, ğ, ғ above). For Chinese only,
+        # since Latin G is г as well, and only before a and o (ә, ä fold to a): Kazakh ғ
+        # goes with back vowels, and Гүл- (Gulnar 古丽娜尔), the commonest G, is г.
+        f2 = make_form(fine[1:], han_only=True)
+        if f2.fine:
+            out.append(f2)
     return tuple(out)
+
+
+_ZH = re.compile(r"(?<=[aeiouy])zh")
+
+
+def _zh_apart(w: str) -> str:
+    """``w`` with zh after a vowel read as z + h (kh, which :func:`_ascii_digraphs`
+    makes h): z closing a syllable, h opening the next (Orazhan; but Orazzhan, Nurzhan
+    and a word-initial Zh are ж).
+
+    Decoded Chinese and pinyin are written with j for ж (data/han-turkic.csv,
+    :data:`kuager.names.chinese._INITIALS`), so a zh there is a z closing one syllable
+    before an h opening the next: 沃拉孜汗 *olaz-han* Оразхан, which was read *olajan*
+    until the seventh quality round of issue 4. Latin zh gets this reading beside the
+    usual ж (:func:`forms_of_root`)."""
+    return _ZH.sub("zkh", w)
+
+
+def _is_pinyin(raw: str) -> bool:
+    """True when a Latin name part reads as pinyin (:func:`chinese.decode_pinyin`)."""
+    return raw.isascii() and chinese.decode_pinyin(raw.lower().replace("'", "").replace("-", "")) is not None
 
 
 _VOWEL_LETTERS = set("aeiouyäöüıéëèáóúūəæ")

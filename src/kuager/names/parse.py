@@ -7,6 +7,7 @@ Naming practice encoded here:
   ``-uli`` only where it is not the pinyin ending -guli/-buli of Wubuli, Ayiguli),
   ``-kyzy/-qyzy/-qızı``, with press misspellings ``-kazy``, ``-kizi``, ``-kyzi``; Kyrgyz
   ``-уулу/-uulu``, ``-кызы``; Uyghur and Uzbek ``oghli/ogly/oglu``, ``qizi`` (ئوغلى / قىزى).
+  In a name without one, a -қызы with one letter wrong (Esenhankyzii) counts as one.
 - Russian patronymics ``-ович/-евич/-овна/-евна`` and surnames ``-ов/-ев/-ова/-ева``
   (Soviet-era surnames are made from the father's or grandfather's name: Талгатов from
   Талгат); ``-баев`` comes from a name in ``-бай`` (Жұмабаев from Жұмабай).
@@ -43,7 +44,10 @@ _SUFFIXES = {
         (r"(uly|ūly|ulı|uulu|ogly|oglu|ogli|oghli|oğlu|ugli|o['’ʻ]g['’ʻ]li)$", _PATRO),
         (r"(kyzy|qyzy|qızı|kızı|kizi|qizi|kyzi|qyzi|kizy|qizy|kazy|gyzy|kysy)$", _PATRO),
         (r"(yevich|ievich|ovich|evich|ovych|evych|yevna|ievna|ovna|evna)$", _RUPATRO),
-        (r"(yeva|ieva|ova|eva|yev|iev|ov|ev)$", _SURNAME),
+        # -ov/-ev: the y of -yev and the i of -iev are the root's (Zhumabay-ev, Zhaksy-ev
+        # Жақсыев, Ali-ev Әлиев), which -yev/-iev of their own cut off (Zhaks, Al; before
+        # the seventh quality round of issue 4, and Aliev, with a root of two, kept whole)
+        (r"(ova|eva|ov|ev)$", _SURNAME),
     ],
     "Arabic": [
         (r"(ئوغلى|ئوغلي|قىزى)$", _PATRO),
@@ -51,7 +55,16 @@ _SUFFIXES = {
 }
 # matched on the lower-cased token without re.IGNORECASE, which would let "ulı" match "uli"
 _SUFFIX_RE = {s: [(re.compile(p), k) for p, k in lst] for s, lst in _SUFFIXES.items()}
+#: fewest letters left before a suffix for it to count (``Ов`` is no surname)
 _MIN_ROOT = 3
+#: the same for the Kazakh patronymic suffixes and the Russian-style feminine surname's
+#: (-ұлы, -қызы, -ова, -uly, -kyzy, -ova ...: at least three letters): a patronymic or
+#: surname is made from any father's name, and Kazakh has two-letter ones (Ер: Ерұлы,
+#: Ерқызы, Ерова, ERKYZY), which :data:`_MIN_ROOT` left unsplit, so their father's key
+#: never met the Chinese 叶尔 *er* or a bare ``Ер``. The short -ов/-ев/-ov/-ev, the
+#: clipped -қыз and the Kyrgyz -уулу/-uulu (Aruulu, a typed Арусұлу) keep :data:`_MIN_ROOT`.
+_MIN_ROOT_LONG = 2
+_NOT_LONG = frozenset({"қыз", "уулу", "uulu"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +128,16 @@ class PersonName:
     surname_forms: tuple = field(default=(), repr=False, compare=False)
 
 
+#: patronymic words written apart from the father's name (``Ербол қызы``, ``Marat Uly``):
+#: every joined form of :data:`_SUFFIXES` but the clipped -қыз and the Russian ones, and the
+#: press's -uli (its pinyin exceptions -guli/-buli cannot stand alone): until the seventh
+#: quality round of issue 4 only some of them (kyzy, kizi, but not kyzi, qizy, uli), so
+#: ``Marat Uli`` and ``Sultankhan Kizy Balay`` (father's name first) were read unmarked.
 _SEPARATE_SUFFIX = {
-    "ұлы", "улы", "уулу", "оғлы", "оглы", "қызы", "кызы", "кизи", "uly", "ūly", "ulı", "uulu",
-    "ulu", "kyzy", "qyzy", "qızı", "kızı", "kizi", "qizi", "kazy", "ogly", "oglu", "ogli",
-    "oghli", "ئوغلى", "قىزى",
+    "ұлы", "улы", "уулу", "оғлы", "оглы", "ўғли", "угли", "қызы", "кызы", "кизи", "қизи", "гызы",
+    "uly", "ūly", "ulı", "uli", "uulu", "ulu", "ogly", "oglu", "ogli", "oghli", "oğlu", "ugli",
+    "kyzy", "qyzy", "qızı", "kızı", "kizi", "qizi", "kyzi", "qyzi", "kizy", "qizy", "kazy", "gyzy",
+    "kysy", "ئوغلى", "قىزى",
 }
 
 
@@ -127,7 +146,9 @@ def _strip(token: str, script: str) -> tuple[str, str, str]:
     low = token.lower()
     for rx, kind in _SUFFIX_RE.get(script, ()):
         m = rx.search(low)
-        if m and len(token) - len(m.group(1)) >= _MIN_ROOT:
+        suf = m.group(1) if m else ""
+        if m and len(token) - len(suf) >= (_MIN_ROOT_LONG if len(suf) >= 3 and suf not in _NOT_LONG
+                                           else _MIN_ROOT):
             root = token[: m.start()]
             suf = m.group(1)
             if kind == _SURNAME:
@@ -150,9 +171,12 @@ def _info(t: str, ts: str, root: str, suf: str, kind: str, forms: tuple) -> tupl
     """The token info tuple: (text, script, root, suffix, kind, forms, code, fines).
 
     ``code`` is what :func:`_roles` needs of the token (Han or not, suffix class);
-    ``fines`` the fine forms, all :mod:`kuager.names.keys` needs of the forms."""
+    ``fines`` the fine forms, all :mod:`kuager.names.keys` needs of the forms, but those
+    for Chinese only (:attr:`normalize.Form.han_only`): a key of Рәһим without its h would
+    be the shortest of Бахыт's too, and the linkage's canonical key (the shortest) of Бахыт
+    and Бақыт would differ."""
     code = ("H" if ts == "Han" else "-") + _KIND_CODE[kind]
-    return (t, ts, root, suf, kind, forms, code, tuple(f.fine for f in forms))
+    return (t, ts, root, suf, kind, forms, code, tuple(f.fine for f in forms if not f.han_only))
 
 
 @lru_cache(maxsize=200_000)
@@ -199,6 +223,53 @@ def _uli_info(t: str) -> tuple:
     root, suf = t[:-3], t[-3:]
     forms = normalize.forms_of_root(normalize.stage1(root, "Latin"), "Latin", root)
     return _info(t, "Latin", root, suf, _PATRO, forms)
+
+
+#: -қызы as written (Cyrillic, and the Latin forms of :data:`_SUFFIXES`), for
+#: :func:`_mistyped_kyzy`
+_KYZY = {"Cyrillic": ("қызы", "кызы"),
+         "Latin": ("kyzy", "qyzy", "kizi", "qizi", "kyzi", "qyzi", "kizy", "qizy")}
+
+
+@lru_cache(maxsize=50_000)
+def _mistyped_kyzy(token: str, script: str) -> int:
+    """Letters of a mistyped -қызы ending ``token`` (0 if none): an ending of 3-5 letters one
+    letter dropped, added, changed or two swapped (Damerau-Levenshtein 1) from a form of
+    -қызы, that begins with its к/қ/k/q or still holds its з/z, after a root of at least
+    :data:`_MIN_ROOT` letters; not on a word that reads as pinyin (Ayikezi 阿依克孜 is
+    Айқыз). Only -қызы: a mistyped -ұлы (ұл, ulu, aly) is too near name endings (Айгүл,
+    Aisulu, Nuraly)."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    forms = _KYZY.get(script)
+    if not forms:
+        return 0
+    low = token.lower()
+    if script == "Latin" and low.isascii() and low.isalpha() and segment_pinyin(low) is not None:
+        return 0
+    found = []
+    for cut in (5, 4, 3):
+        end = low[-cut:]
+        if len(low) - cut < _MIN_ROOT or end in forms or end == "қыз":
+            continue
+        if end[0] not in "кқkq" and "з" not in end and "z" not in end:
+            continue
+        if any(DamerauLevenshtein.distance(end, f) == 1 for f in forms):
+            found.append(cut)
+    # the suffix's own first letter where one reading keeps it (Akhmetbay-kzy, not
+    # Akhmetba-ykzy), else the longest reading
+    for cut in found:
+        if low[-cut] in "кқkq":
+            return cut
+    return found[0] if found else 0
+
+
+@lru_cache(maxsize=50_000)
+def _cut_info(t: str, script: str, cut: int) -> tuple:
+    """:func:`_token_info` of a word whose last ``cut`` letters are a mistyped patronymic."""
+    root, suf = t[:-cut], t[-cut:]
+    forms = normalize.forms_of_root(normalize.stage1(root, script), script, root)
+    return _info(t, script, root, suf, _PATRO, forms)
 
 
 @lru_cache(maxsize=4096)
@@ -285,6 +356,14 @@ def _analyse(name: str) -> tuple:
                 infos[k] = _uli_info(x[0])
                 codes[k] = infos[k][6]
                 break
+        else:
+            # -қызы with one letter wrong (Esenhankyzii, Алтынқыры, Ахметбайтызы)
+            for k, x in enumerate(infos):
+                cut = _mistyped_kyzy(x[0], x[1]) if not x[4] else 0
+                if cut:
+                    infos[k] = _cut_info(x[0], x[1], cut)
+                    codes[k] = infos[k][6]
+                    break
     roles = _roles(tuple(codes))
     # one run of Chinese characters without a dot: given and father's name fused
     fused = len(infos) == 1 and codes[0][0] == "H" and not has_dot(name) and len(infos[0][0]) >= 4

@@ -58,12 +58,18 @@ def form_similarity(a: Form, b: Form) -> float:
 
 
 def part_similarity(fa: tuple, fb: tuple) -> float:
-    """Best :func:`form_similarity` over the interpretations of two parts (0 if one is empty)."""
+    """Best :func:`form_similarity` over the interpretations of two parts (0 if one is empty).
+
+    A reading for Chinese only (:attr:`Form.han_only`) meets decoded Chinese and pinyin
+    readings only (``reliable`` False, not ``han_only``): Rehim's *reim* is 热依木, not
+    another direct spelling."""
     if not fa or not fb:
         return 0.0
     best = 0.0
     for x in fa:
         for y in fb:
+            if (x.han_only and (y.reliable or y.han_only)) or (y.han_only and x.reliable):
+                continue
             s = form_similarity(x, y)
             if s > best:
                 best = s
