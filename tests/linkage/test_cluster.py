@@ -257,6 +257,36 @@ def test_an_edge_skipped_for_the_share_makes_no_record_ambiguous():
     assert groups(r) == [["a", "b"], ["c", "d"]] and r.ambiguous == []
     kept = cluster(["a", "b", "c", "d"], even, 0.9, apart=[("a", "d")], ambiguous_margin=0.25)
     assert kept.ambiguous == ["b", "c"]
+def test_a_join_refused_for_the_share_is_listed_for_review():
+    # GROUPS: b-c (0.95) is refused (1 of the 4 pairs between {a, b} and {c, d} is an edge,
+    # 0.25 < 0.5) and the two stay apart to the end: b-c is the one split pair, in the
+    # pairs' own order (b, c); a-b, c-d, d-e joined their clusters
+    r = cluster(IDS, GROUPS, 0.9, merge_share=0.5)
+    assert r.split == [("b", "c")]
+    # the same pair written the other way round keeps its order (c, b)
+    flipped = pairs(("a", "b", 0.99), ("c", "d", 0.99), ("c", "b", 0.95), ("d", "e", 0.93))
+    assert cluster(IDS, flipped, 0.9, merge_share=0.5).split == [("c", "b")]
+    # without merge_share nothing is refused; at 0.25 the join is made
+    assert cluster(IDS, GROUPS, 0.9).split == []
+    assert cluster(IDS, GROUPS, 0.9, merge_share=0.25).split == []
+
+
+def test_a_refused_join_made_later_is_not_listed():
+    # a-b, c-d 0.99; b-c 0.97: {a, b} and {c, d} have 1 edge of 4 pairs (b-c; c-e and d-e
+    # are with e): refused. a-e 0.96: e alone joins {a, b} (a single record is not checked).
+    # c-e 0.95: {a, b, e} and {c, d} have b-c, c-e, d-e: 3 of 6 pairs, 0.5 >= 0.5: joined.
+    # b-c was refused but its two ends end in one cluster: not for review.
+    later = pairs(("a", "b", 0.99), ("c", "d", 0.99), ("b", "c", 0.97), ("a", "e", 0.96),
+                  ("c", "e", 0.95), ("d", "e", 0.94))
+    r = cluster(IDS, later, 0.9, merge_share=0.5)
+    assert groups(r) == [["a", "b", "c", "d", "e"]] and r.split == []
+    # without d-e: 2 of 6 pairs at c-e, refused again; b-c and c-e are both listed,
+    # strongest first
+    fewer = later.iloc[:5]
+    r = cluster(IDS, fewer, 0.9, merge_share=0.5)
+    assert groups(r) == [["a", "b", "e"], ["c", "d"]] and r.split == [("b", "c"), ("c", "e")]
+
+
 # --- placing an ambiguous record by its name (cluster.place_ambiguous)
 
 def _placed(ids, q, apart, sim, gap, margin=0.25, ambiguous_margin=3, decisions=()):

@@ -266,3 +266,41 @@ def test_loose_keep_apart_pairs_are_the_siblings_only_ones_scored_at_half_or_mor
     monkeypatch.setattr(linkage, "REATTACH_SIBLINGS_FROM", None)
     r = link(df, params=r.params, review_band=(0.0, 0.95))
     assert len(seen[0][2]) == 0 and r.stats["loose_apart_pairs"] == 0
+
+
+def test_review_pairs_take_the_split_pairs_above_the_floor_undecided():
+    # band (0.5, 0.95): p (0.97, split) is in review although above the band; q (0.97) is
+    # not; r (0.6) is in the band; s (0.4, split) is under the floor; t (0.99, split) was
+    # decided "different" by a person: not for review. Strongest first: p, r.
+    from kuager.linkage import LinkResult
+
+    pairs = pd.DataFrame({"unique_id_l": list("pqrst"), "unique_id_r": list("PQRST"),
+                          "match_probability": [0.97, 0.97, 0.6, 0.4, 0.99],
+                          "decision": [None, None, None, None, "different"],
+                          "ambiguous": [False] * 5, "split": [True, False, False, True, True]})
+    res = LinkResult({}, {}, pairs, pairs.iloc[:0], {}, {})
+    assert res.review_pairs().unique_id_l.tolist() == ["p", "r"]
+
+
+def test_pairs_refused_for_the_share_go_to_review():
+    # 3,000 SYNTHETIC mentions (seed 21): enough for two groups of a person's mentions to
+    # meet by a strong pair that merge_share refuses (16 such pairs when written)
+    rows, _, _ = synth.generate(3000, seed=21)
+    df = pd.DataFrame(rows).drop(columns=["synthetic"])
+    r = link(df, threshold=0.9, review_band=(0.5, 0.95))
+    p = r.pairs
+    split = p[p.split]
+    assert r.stats["split_pairs"] == len(split) > 0
+    # each is a pair the threshold would join, between two clusters left apart
+    assert (split.match_probability >= 0.9).all()
+    assert all(r.clusters[a] != r.clusters[b] for a, b in zip(split.unique_id_l, split.unique_id_r))
+    # all in review, also those above the band's top (0.95), which went nowhere before
+    rv = r.review_pairs()
+    key = set(zip(rv.unique_id_l, rv.unique_id_r))
+    assert set(zip(split.unique_id_l, split.unique_id_r)) <= key
+    assert (split.match_probability >= 0.95).any()
+    assert r.stats["review_pairs"] == len(rv)
+    assert r.review.split.astype(bool).sum() == min(len(split), len(r.review))
+    # off: nothing refused, nothing split
+    off = link(df, params=r.params, merge_share=None)
+    assert off.stats["split_pairs"] == 0 and not off.pairs.split.any()

@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         band = result.review_pairs()
         cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"] + \
             [c for c in band.columns if c.startswith("gamma_")] + \
-            [c for c in ("ambiguous",) if c in band.columns]
+            [c for c in ("ambiguous", "split") if c in band.columns]
         rv = band[cols].rename(columns={"unique_id_l": "record_id_a", "unique_id_r": "record_id_b"})
         rv.to_csv(args.review, index=False, float_format="%.6f")
     for a, b in result.conflicts:

@@ -90,12 +90,15 @@ class LinkResult:
             ``match_weight``, ``gamma_<comparison>`` (agreement level, -1 = unknown;
             see ``level_labels``), ``decision`` (same / different / unsure / None) and
             ``ambiguous`` (True for a pair of an ambiguous record, see ``link``'s
-            ``ambiguous_margin``);
+            ``ambiguous_margin``) and ``split`` (True for a pair at or above the threshold
+            whose join ``merge_share`` refused, between two clusters still apart at the end:
+            :func:`kuager.linkage.cluster.split_edges`);
             on Spark also the compared feature columns (``*_l``, ``*_r``).
         review: the strongest pairs (at most ``link(review_limit=...)``, default
             :data:`REVIEW_LIMIT`) with lo <= match_probability < hi and no same/different
             decision, plus every undecided pair (at or above lo) of an ambiguous record
-            (``ambiguous`` True, see ``link``'s ``ambiguous_margin``), strongest first,
+            (``ambiguous`` True, see ``link``'s ``ambiguous_margin``) or marked ``split``
+            (see ``link``'s ``merge_share``), strongest first,
             with the columns of ``pairs`` and both records' feature columns
             (``<column>_l``, ``<column>_r``: names, keys, birth years...) to show them.
             :meth:`review_pairs` gives all of them, and ``stats["review_pairs"]`` counts them.
@@ -112,7 +115,7 @@ class LinkResult:
             cluster never compared, :func:`_cluster_contradictions`; DuckDB only),
             ambiguous (records left alone, see ``ambiguous_margin``, or placed by name:
             ambiguous_placed, see ``ambiguous_names``), review_pairs (see
-            :meth:`review_pairs`), cpu_features, cpu_train, cpu_predict, cpu_cluster (CPU
+            :meth:`review_pairs`), split_pairs (pairs marked ``split``), cpu_features, cpu_train, cpu_predict, cpu_cluster (CPU
             seconds of the steps, with DuckDB's threads and the keying processes: steadier
             than the seconds on a shared machine; cpu_cluster with cpu_apart, the record ids
             mapped to positions and the keep-apart query, and cpu_cluster_check, the cluster
@@ -143,13 +146,14 @@ class LinkResult:
     def review_pairs(self) -> pd.DataFrame:
         """Every pair of ``pairs`` with lo <= match_probability < hi of the review band and
         no same/different decision, plus the undecided pairs (at or above lo) of ambiguous
-        records, strongest first (ties in the order of ``pairs``), with the columns of
+        records and those marked ``split`` (refused by ``merge_share``), strongest first (ties in the order of ``pairs``), with the columns of
         ``pairs`` (levels, no feature values); ``review`` is its head."""
         lo, hi = self.band
         p = self.pairs
         in_band = p["match_probability"].between(lo, hi, inclusive="left") & (hi > lo)
-        if "ambiguous" in p.columns:  # an ambiguous record's undecided pairs, whatever their probability above lo
-            in_band |= p["ambiguous"].astype(bool) & (p["match_probability"] >= lo)
+        for col in ("ambiguous", "split"):  # an ambiguous record's undecided pairs, and those merge_share
+            if col in p.columns:            # kept apart, whatever their probability above lo
+                in_band |= p[col].astype(bool) & (p["match_probability"] >= lo)
         band = p[in_band & ~p["decision"].isin(["same", "different"])]
         order = np.argsort(-band["match_probability"].to_numpy(dtype=float), kind="stable")
         return band.iloc[order].reset_index(drop=True)
@@ -235,7 +239,10 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             of two records or more are joined (by pairs at or above the threshold) only when at
             least this share of the pairs between them are at or above the threshold
             (:func:`kuager.linkage.cluster.cluster`): two namesakes' groups of mentions joined
-            by a pair or two that agree on the name alone stay apart.
+            by a pair or two that agree on the name alone stay apart. Such a refused pair,
+            when its two clusters stay apart, is marked ``split`` in ``pairs`` and goes to
+            ``review`` whatever its probability above the band's lower end (undecided ones;
+            ``stats["split_pairs"]`` counts them).
     Returns:
         :class:`LinkResult`.
     Raises:
@@ -389,6 +396,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     t0, c0 = time.perf_counter(), _cpu()
     known = pairs["match_probability"].notna()
     scored = pairs if known.all() else pairs[known]  # decided pairs that blocking missed have no score
+    # the rows of pairs that scored holds (None: all), to mark the pairs the clustering refused
+    scored_rows = None if scored is pairs else np.flatnonzero(known.to_numpy(dtype=bool))
     del known
     # record ids mapped to positions once, for the keep-apart step and every clustering pass
     # (prepare reads the columns it needs: no copy of millions of rows)
@@ -444,6 +453,12 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     del spellings
     clustering = cl.result(graph, solution)
     stats["clusters"] = int(len(np.unique(solution.roots)))
+    # the pairs merge_share kept from joining two clusters still apart: rows of pairs
+    split_rows = graph.row[cl.split_edges(graph, solution)]
+    if scored_rows is not None:
+        split_rows = scored_rows[split_rows]
+    stats["split_pairs"] = len(split_rows)
+    del scored_rows
     del graph, solution, apart, loose
     stats["seconds_cluster"] = time.perf_counter() - t0
     stats["cpu_cluster"] = _cpu() - c0
@@ -455,7 +470,14 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     # an ambiguous record's pairs go to review whatever their probability (above the floor)
     amb = pd.Index(clustering.ambiguous)
     pairs["ambiguous"] = (pairs["unique_id_l"].isin(amb) | pairs["unique_id_r"].isin(amb)) if len(amb) else False
-    band = pairs[(in_band | (pairs["ambiguous"] & (pairs["match_probability"] >= lo))) & undecided]
+    # so do the pairs merge_share refused between two clusters left apart (two groups that
+    # look like one person by a strong pair)
+    split = np.zeros(len(pairs), dtype=bool)
+    split[split_rows] = True
+    pairs["split"] = split
+    del split, split_rows
+    band = pairs[(in_band | ((pairs["ambiguous"] | pairs["split"]) & (pairs["match_probability"] >= lo)))
+                 & undecided]
     stats["review_pairs"] = len(band)
     # the strongest first (stable: ties in the order of pairs), as review_pairs() orders them
     order = np.argsort(-band["match_probability"].to_numpy(dtype=float), kind="stable")

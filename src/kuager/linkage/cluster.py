@@ -47,6 +47,11 @@ class Clustering:
         placed: the ambiguous records that :func:`place_ambiguous` put into a cluster (their
             name is clearly closer to it than to the other candidates), in record order; they
             stay in ``ambiguous`` (still for people to check).
+        split: the model's pairs (at or above the threshold) that ``merge_share`` kept from
+            joining two clusters which stayed apart to the end, as ``(a, b)`` in the order of
+            the pairs' columns (``unique_id_l``, ``unique_id_r``), strongest first
+            (:func:`split_edges`): two groups that look like one person by a strong pair,
+            for people to decide.
     """
 
     clusters: dict[str, str]
@@ -54,6 +59,7 @@ class Clustering:
     conflicts: list[tuple[str, str]] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
     placed: list[str] = field(default_factory=list)
+    split: list[tuple[str, str]] = field(default_factory=list)
 
 
 def normalise_decisions(decisions: Iterable) -> dict[tuple[str, str], str]:
@@ -98,6 +104,8 @@ class Graph:
         hard: ``(k, 2)`` int64 array of people's "different" pairs (positions).
         rank: None, or each record's rank in the text (code-point) order of ``ids``
             (:func:`result` then finds each cluster's smallest id without sorting texts).
+        row: per edge, its row position in the ``pairs`` given to :func:`prepare` (-1 for a
+            person's "same" decision), to mark pairs found by the clustering (:func:`split_edges`).
     """
 
     ids: list[str]
@@ -109,6 +117,7 @@ class Graph:
     comp: np.ndarray
     hard: np.ndarray
     rank: np.ndarray | None = None
+    row: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -255,24 +264,26 @@ def prepare(record_ids: Iterable[Hashable], pairs: pd.DataFrame, threshold: floa
         pw = np.zeros(len(pr))
     if (li < 0).any() or (ri < 0).any():
         raise ValueError("pairs name records that are not in record_ids")
+    rows = np.flatnonzero(strong)
     if diff:
         decided = set(diff)
         decided |= {(b, a) for a, b in diff}
         keep = np.array([(int(a), int(b)) not in decided for a, b in zip(li, ri)], dtype=bool)
-        li, ri, pr, pw = li[keep], ri[keep], pr[keep], pw[keep]
+        li, ri, pr, pw, rows = li[keep], ri[keep], pr[keep], pw[keep], rows[keep]
     # all edges: "same" decisions first (probability above any model's), then strongest first
     el = np.concatenate([np.array([a for a, _ in same], dtype=np.int64), li])
     er = np.concatenate([np.array([b for _, b in same], dtype=np.int64), ri])
     ep = np.concatenate([np.full(len(same), 2.0), pr])
     ew = np.concatenate([np.full(len(same), np.inf), pw])
+    row = np.concatenate([np.full(len(same), -1, dtype=np.int64), rows.astype(np.int64)])
     order = np.argsort(-ep, kind="stable")
-    el, er, ep, ew = el[order], er[order], ep[order], ew[order]
+    el, er, ep, ew, row = el[order], er[order], ep[order], ew[order], row[order]
     hard = np.array(diff, dtype=np.int64).reshape(-1, 2)
     if rank is not None:
         rank = np.asarray(rank, dtype=np.int64)
         if len(rank) != len(ids):
             raise ValueError("rank is not aligned with record_ids")
-    return Graph(ids, index, el, er, ep, ew, _components(len(ids), el, er), hard, rank)
+    return Graph(ids, index, el, er, ep, ew, _components(len(ids), el, er), hard, rank, row)
 
 
 def apart_positions(graph: Graph, apart: pd.DataFrame | Iterable | None) -> np.ndarray | None:
@@ -440,8 +451,30 @@ def result(graph: Graph, sol: Solution) -> Clustering:
         hit = hit[np.lexsort((hit, comp[graph.el[hit]]))]
         conflicts = [(ids[graph.el[k]], ids[graph.er[k]]) for k in hit.tolist()]
     placed = [] if sol.placed is None else [ids[i] for i in np.flatnonzero(sol.placed).tolist()]
+    split = [(ids[a], ids[b]) for k in split_edges(graph, sol).tolist()
+             for a, b in [(int(graph.el[k]), int(graph.er[k]))]]
     return Clustering(dict(zip(ids, label.tolist())), dict(zip(ids, prob.tolist())), conflicts,
-                      [ids[i] for i in np.flatnonzero(sol.ambiguous).tolist()], placed)
+                      [ids[i] for i in np.flatnonzero(sol.ambiguous).tolist()], placed, split)
+
+
+def split_edges(graph: Graph, sol: Solution) -> np.ndarray:
+    """The edges that ``merge_share`` refused (:func:`_greedy`, flag 3) between two clusters
+    that are still apart in ``sol``: those a person should see (review), since the two
+    groups look like one person by a strong pair but were kept split.
+
+    Args:
+        graph, sol: from :func:`prepare` and :func:`solve` (or :func:`place_ambiguous`).
+    Returns:
+        ascending edge indices of ``graph`` (strongest first), int64; empty without
+        ``merge_share`` or when every refused join was made later through other edges.
+        An ambiguous record's pairs (dropped, ``Solution.active`` False) are left out:
+        they are in review as the ambiguous record's; so are people's "same" decisions
+        (never refused).
+    """
+    if sol._refused is None:
+        return np.zeros(0, dtype=np.int64)
+    k = np.flatnonzero(sol._refused & sol.active & (graph.ep <= 1.0))
+    return k[sol.roots[graph.el[k]] != sol.roots[graph.er[k]]]
 
 
 def place_ambiguous(graph: Graph, sol: Solution, similarity, gap: float, margin: float = 0.0) -> Solution:
