@@ -369,3 +369,15 @@ def test_placing_compares_names_only_among_candidates_within_the_margin():
     r = _placed(["a", "b", "c"], q, [("a", "c")], sim, 0.05, margin=6, ambiguous_margin=6)
     assert groups(r) == [["a"], ["b", "c"]] and r.placed == ["b"]
     assert r.probability["b"] == 0.95
+
+
+def test_placing_with_a_gap_of_zero_needs_only_a_strict_best():
+    # as test_ambiguous_record_joins_the_cluster_its_name_is_closest_to: b is ambiguous between
+    # a and c. Gap 0: the best candidate counts whatever the gap, so 0.95 against 0.80 places b
+    # with a (before this fix a gap of 0 placed nothing: "s > top - 0" never holds for the best);
+    # a tie (0.90 and 0.90) leaves two candidates at the top: b stays alone
+    q = pairs(("a", "b", 0.95), ("b", "c", 0.95))
+    r = _placed(["a", "b", "c"], q, [("a", "c")], {("a", "b"): 0.95, ("b", "c"): 0.80}, 0.0)
+    assert groups(r) == [["a", "b"], ["c"]] and r.placed == ["b"]
+    r = _placed(["a", "b", "c"], q, [("a", "c")], {("a", "b"): 0.90, ("b", "c"): 0.90}, 0.0)
+    assert groups(r) == [["a"], ["b"], ["c"]] and r.placed == []

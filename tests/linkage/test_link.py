@@ -72,6 +72,14 @@ def test_unknown_record_in_decision(data):
         link(data[0].head(50), decisions=[("nobody", "S0000001", "same")])
 
 
+@pytest.mark.parametrize("bad", [{"merge_share": 1.5}, {"merge_share": -0.1}, {"ambiguous_names": -1},
+                                 {"ambiguous_names": 2}, {"ambiguous_margin": -1}])
+def test_clustering_settings_out_of_range_are_refused(data, bad):
+    # refused before any work, with the setting named
+    with pytest.raises(KuagerError, match=next(iter(bad))):
+        link(data[0].head(50), **bad)
+
+
 def test_dedupe_command(tmp_path, data):
     df, truth = data
     src = tmp_path / "in.csv"
@@ -191,7 +199,7 @@ def test_ambiguous_mention_joins_the_namesake_whose_spelling_it_shares(result, d
     assert {"a", "c"} <= set(mine.unique_id_l) | set(mine.unique_id_r) and mine.ambiguous.all()
     # off: b alone, as before
     off = link(df, params=result.params, ambiguous_names=None)
-    assert off.clusters["b"] == "b" and "ambiguous_placed" not in off.stats
+    assert off.clusters["b"] == "b" and off.stats["ambiguous_placed"] == 0
 
 
 def test_cluster_members_never_compared_are_checked(result, data, monkeypatch):

@@ -111,10 +111,13 @@ class LinkResult:
             and unscored_pairs: candidate pairs whose birth years or sex contradict, passed
             to the keep-apart step without a score, ``model.SKIP_CONTRADICTING``),
             seconds_cluster (with seconds_apart), apart_pairs (pairs kept apart by the
-            model, see ``apart_below``), cluster_apart_pairs (of those, the members of one
+            model, see ``apart_below``), loose_apart_pairs (of those, the ones kept apart only
+            as possible siblings, which do not bar re-attaching a record left alone:
+            :data:`REATTACH_SIBLINGS_FROM`), cluster_apart_pairs (of those, the members of one
             cluster never compared, :func:`_cluster_contradictions`; DuckDB only),
             ambiguous (records left alone, see ``ambiguous_margin``, or placed by name:
-            ambiguous_placed, see ``ambiguous_names``), review_pairs (see
+            ambiguous_placed, 0 when placing is off or nothing is ambiguous, see
+            ``ambiguous_names``), review_pairs (see
             :meth:`review_pairs`), split_pairs (pairs marked ``split``), cpu_features, cpu_train, cpu_predict, cpu_cluster (CPU
             seconds of the steps, with DuckDB's threads and the keying processes: steadier
             than the seconds on a shared machine; cpu_cluster with cpu_apart, the record ids
@@ -248,7 +251,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     Raises:
         kuager.errors.InputError: malformed input (file, row, column named).
         kuager.errors.KuagerError: bad threshold or band, unknown engine, decisions on
-            unknown records, ``chunk_pairs`` below 1, ``merge_share`` outside [0, 1].
+            unknown records, ``chunk_pairs`` below 1, ``merge_share`` or ``ambiguous_names``
+            outside [0, 1], ``ambiguous_margin`` below 0.
     """
     from kuager.linkage import cluster as cl
     from kuager.linkage import features as ft
@@ -261,6 +265,10 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         raise KuagerError(f"review_limit must be at least 0, not {review_limit}")
     if merge_share is not None and not 0 <= merge_share <= 1:
         raise KuagerError(f"merge_share must lie in [0, 1], not {merge_share}")
+    if ambiguous_names is not None and not 0 <= ambiguous_names <= 1:
+        raise KuagerError(f"ambiguous_names (a name similarity gap) must lie in [0, 1], not {ambiguous_names}")
+    if ambiguous_margin is not None and not ambiguous_margin >= 0:
+        raise KuagerError(f"ambiguous_margin (bits) must be at least 0, not {ambiguous_margin}")
     if chunk_pairs is not None and chunk_pairs < 1:
         raise KuagerError(f"chunk_pairs must be at least 1, not {chunk_pairs}")
     try:
@@ -446,6 +454,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
             only = cl.changed_records(before, solution.roots)
         stats["apart_pairs"] = len(apart)
         stats["cpu_cluster_check"] = _cpu() - c1
+    stats["ambiguous_placed"] = 0
     if spellings is not None and ambiguous_margin is not None and solution.ambiguous.any():
         solution = cl.place_ambiguous(graph, solution, _name_similarity(spellings), ambiguous_names,
                                       ambiguous_margin)

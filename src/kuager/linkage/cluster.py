@@ -494,8 +494,9 @@ def place_ambiguous(graph: Graph, sol: Solution, similarity, gap: float, margin:
     2. of those, the ones whose best match weight is within ``margin`` bits of the best
        candidate's are compared by their best name similarity (``similarity`` of the
        record and each member it has an edge with);
-    3. when exactly one has a similarity above the best one's minus ``gap`` (a single
-       candidate always), the record joins it; else it stays alone.
+    3. when exactly one has a similarity above the best one's minus ``gap`` (the best
+       itself always counts: a single candidate always takes the record, and with a gap of
+       0 only a tie at the top keeps it alone), the record joins it; else it stays alone.
 
     Records are placed in position order; one whose cluster already holds a keep-apart
     partner placed before it stays alone. A placed record's edges into its cluster are in
@@ -562,7 +563,8 @@ def place_ambiguous(graph: Graph, sol: Solution, similarity, gap: float, margin:
     cand = frame.groupby(["x", "c"], sort=True).agg(w=("w", "max"), s=("s", "max")).reset_index()
     cand = cand[cand["w"] >= cand.groupby("x")["w"].transform("max") - margin]
     top = cand.groupby("x")["s"].transform("max")
-    near = cand[cand["s"] > top - gap]
+    # within the gap of the best; the best itself always (a gap of 0: only ties at the top)
+    near = cand[(cand["s"] > top - gap) | (cand["s"] >= top)]
     single = near.groupby("x")["c"].transform("size") == 1
     chosen = near[single.to_numpy()]
     target = dict(zip(chosen["x"].tolist(), chosen["c"].tolist()))
