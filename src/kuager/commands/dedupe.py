@@ -1,6 +1,9 @@
 """``kuager dedupe IN.csv --out OUT.csv``: cluster the mentions of a plain file.
 
-Input and output are described in ``docs/formats/mentions.md``.
+Input and output are described in ``docs/formats/mentions.md``. The model is estimated from
+the file (EM) from :data:`MIN_MENTIONS` rows on; a smaller file is scored with the bundled
+default model (:func:`kuager.linkage.saved.load_default_model`) unless ``--train`` or
+``--params`` is given (docs/linkage.md, "Saved models").
 """
 
 from __future__ import annotations

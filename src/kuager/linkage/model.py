@@ -1037,7 +1037,7 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
     no sex is known), or instead, when at least :data:`ID_EM_MIN_PAIRS` pairs share a
     valid Chinese ID, on the ID (birth and sex left out of that pass: the ID holds
     them); then :func:`cap_disagreement` and :func:`floor_m`. When the rules find no
-    pair (a few distinct people; one record) Splink's default prior is kept.
+    pair (a few distinct people; one record) EM starts from Splink's default prior.
 
     Returns:
         the trained model as a JSON-serialisable dict (Splink settings).
