@@ -86,7 +86,7 @@ def test_dedupe_command(tmp_path, data):
     df.head(150).to_csv(src, index=False)
     out, model, review = tmp_path / "out.csv", tmp_path / "model.json", tmp_path / "review.csv"
     assert main(["dedupe", str(src), "--out", str(out), "--save-params", str(model),
-                 "--review", str(review), "--quiet"]) == 0
+                 "--review", str(review), "--train", "--quiet"]) == 0  # 150 rows: --train, not the bundled model
     res = pd.read_csv(out, dtype={"record_id": str, "cluster_id": str})
     assert list(res.columns) == ["record_id", "cluster_id", "match_probability"]
     assert list(res.record_id) == list(df.head(150).record_id)

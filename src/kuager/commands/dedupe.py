@@ -1,12 +1,16 @@
 """``kuager dedupe IN.csv --out OUT.csv``: cluster the mentions of a plain file.
 
-Input and output are described in ``docs/formats/mentions.md``.
+Input and output are described in ``docs/formats/mentions.md``. The model is estimated from
+the file (EM) from :data:`MIN_MENTIONS` rows on; a smaller file is scored with the bundled
+default model (:func:`kuager.linkage.saved.load_default_model`) unless ``--train`` or
+``--params`` is given (docs/linkage.md, "Saved models").
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from kuager.errors import InputError
@@ -14,6 +18,10 @@ from kuager.errors import InputError
 NAME = "dedupe"
 HELP = "find which rows of a mentions CSV describe the same person (writes record_id, cluster_id)"
 NEEDS_DJANGO = False
+
+#: Below this many rows, without --params or --train, the bundled default model scores
+#: the file (kuager.linkage.saved.MIN_MENTIONS_TO_TRAIN, as ``kuager resolve`` does).
+MIN_MENTIONS = 200
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decisions", metavar="FILE.csv",
                         help="people's decisions: columns record_id_a, record_id_b, decision "
                              "(same/different/unsure), optional who, when, note; they override the model")
-    parser.add_argument("--params", metavar="MODEL.json", help="reuse a model saved by --save-params")
+    parser.add_argument("--params", metavar="MODEL.json",
+                        help="reuse a model saved by --save-params, or a model file such as the bundled "
+                             "src/kuager/data/linkage/default-model.json ({\"about\", \"params\"})")
+    parser.add_argument("--train", action="store_true",
+                        help=f"estimate the model from IN.csv even when it holds fewer than {MIN_MENTIONS} "
+                             "mentions (without --params or --train such a small file is scored with the "
+                             "bundled default model, trained on synthetic data: too few pairs to estimate one)")
     parser.add_argument("--save-params", metavar="MODEL.json", help="save the trained model here")
     parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
@@ -72,6 +86,7 @@ def _decisions(path: str) -> list[dict]:
 def run(args: argparse.Namespace) -> int:
     from kuager import progress
     from kuager.linkage import link
+    from kuager.linkage.saved import load_default_model, model_params
 
     df = _read_csv(args.input, "input file")
     # the format's columns only: unknown columns are kept in the file and ignored here
@@ -84,6 +99,13 @@ def run(args: argparse.Namespace) -> int:
             params = json.loads(Path(args.params).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(f"not a saved model ({exc})", file=args.params) from None
+        params = model_params(params, file=args.params)
+    elif not args.train and 0 < len(df) < MIN_MENTIONS:
+        # too few pairs to estimate a model by EM: the bundled one (as `kuager resolve` does)
+        params = load_default_model()["params"]
+        if not progress.QUIET:
+            print(f"{len(df)} mentions, fewer than {MIN_MENTIONS}: scoring with the bundled default model "
+                  "(trained on synthetic data); --train to estimate one from this file", file=sys.stderr)
     decisions = _decisions(args.decisions) if args.decisions else []
     result = link(df, params=params, threshold=args.threshold, review_band=tuple(args.review_band),
                   decisions=decisions, engine=args.engine, threads=args.threads, file=args.input)

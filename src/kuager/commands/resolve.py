@@ -36,5 +36,8 @@ def run(args: argparse.Namespace) -> int:
                 params = json.load(f)
         except (OSError, ValueError) as exc:
             raise KuagerError(f"--params {args.params}: cannot read a saved model ({exc})") from None
+        from kuager.linkage.saved import model_params
+
+        params = model_params(params, file=args.params)  # a model file's {"about", "params"} too
     print(resolve(engine=args.engine, threshold=args.threshold, review_band=(lo, hi), params=params).summary())
     return 0

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from kuager import progress
-from kuager.errors import KuagerError
+from kuager.errors import InputError, KuagerError
 
 __all__ = ["LinkResult", "link"]
 
@@ -184,8 +184,11 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     Args:
         df: mentions in the format of ``docs/formats/mentions.md`` (text columns;
             ``record_id`` and ``names`` required), optionally ``relatives``.
-        params: a model returned earlier as ``LinkResult.params``; None to estimate
-            the parameters from ``df`` (EM, see :func:`kuager.linkage.model.train`).
+        params: a model returned earlier as ``LinkResult.params``, or a model file's
+            ``{"about": ..., "params": ...}`` wrapper (the bundled default model,
+            :func:`kuager.linkage.saved.load_default_model`; its ``params`` are used); None
+            to estimate the parameters from ``df`` (EM, see :func:`kuager.linkage.model.train`;
+            a file of a few distinct people, with no candidate pair, gives one cluster each).
         threshold: match probability (0-1) at or above which a pair is joined.
         review_band: ``(lo, hi)``; pairs with lo <= p < hi go to ``review``.
         decisions: people's decisions, in time order: ``(record_id_a, record_id_b,
@@ -249,7 +252,8 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     Returns:
         :class:`LinkResult`.
     Raises:
-        kuager.errors.InputError: malformed input (file, row, column named).
+        kuager.errors.InputError: malformed input (file, row, column named), no data
+            rows (a header only), ``params`` that is no saved model.
         kuager.errors.KuagerError: bad threshold or band, unknown engine, decisions on
             unknown records, ``chunk_pairs`` below 1, ``merge_share`` or ``ambiguous_names``
             outside [0, 1], ``ambiguous_margin`` below 0.
@@ -271,6 +275,10 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         raise KuagerError(f"ambiguous_margin (bits) must be at least 0, not {ambiguous_margin}")
     if chunk_pairs is not None and chunk_pairs < 1:
         raise KuagerError(f"chunk_pairs must be at least 1, not {chunk_pairs}")
+    if params is not None:
+        from kuager.linkage.saved import model_params
+
+        params = model_params(params)
     try:
         dec = cl.normalise_decisions(decisions)
     except ValueError as exc:
@@ -278,6 +286,9 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     stats: dict[str, Any] = {"records": len(df)}
     t0, c0 = time.perf_counter(), _cpu()
     feats = ft.prepare(df, file=file, extra_fields=extra_fields)
+    if not len(feats):
+        # (the engine failed on the empty lists of keys with a pyarrow error)
+        raise InputError("no data rows (a header only): no mentions to link", file=file)
     if dec:
         known = set(feats["unique_id"])
         for a, b in dec:

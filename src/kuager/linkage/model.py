@@ -1036,7 +1036,8 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
     and on birth year and sex (to learn the names and place; birth year alone when
     no sex is known), or instead, when at least :data:`ID_EM_MIN_PAIRS` pairs share a
     valid Chinese ID, on the ID (birth and sex left out of that pass: the ID holds
-    them); then :func:`cap_disagreement` and :func:`floor_m`.
+    them); then :func:`cap_disagreement` and :func:`floor_m`. When the rules find no
+    pair (a few distinct people; one record) EM starts from Splink's default prior.
 
     Returns:
         the trained model as a JSON-serialisable dict (Splink settings).
@@ -1047,10 +1048,16 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
     det = ["l.given_canon = r.given_canon AND l.father_canon = r.father_canon AND l.by_lo = r.by_lo"]
     if features["cid"].notna().any():
         det.append(block_on("cid"))
+    settings_obj = linker._settings_obj
+    default_prior = settings_obj._probability_two_random_records_match
     try:
         t.estimate_probability_two_random_records_match(det, recall=0.6)
-    except ValueError:
+    except (ValueError, ZeroDivisionError):
         pass  # keep Splink's default prior when the rules find (almost) nothing
+    if not 0 < settings_obj._probability_two_random_records_match < 1:
+        # no pair found by the rules (a few distinct people): a prior of 0 has no match
+        # weight (log2 0) and scoring failed with "math domain error"; Splink's default instead
+        settings_obj._probability_two_random_records_match = default_prior
     # Splink samples u in chunks, one query each, until every level has 100 pairs; a Spark
     # query costs about a second whatever its size, so on Spark one chunk (the whole sample)
     spark = linker._db_api.sql_dialect.sql_dialect_str == "spark"
@@ -1069,7 +1076,6 @@ def train(linker, features: pd.DataFrame, *, seed: int = 42, max_pairs: float = 
         # synthetic mentions, blocked on birth year and sex, EM learned that 19 % of one
         # person's pairs give places in different counties; the truth is none)
         groups[1].insert(0, ("cid",))
-    settings_obj = linker._settings_obj
     for group in groups:
         for cols in group:
             if not has(*cols):

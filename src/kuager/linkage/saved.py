@@ -39,6 +39,36 @@ DEFAULT_MODEL = ("data", "linkage", "default-model.json")
 DEFAULT_MENTIONS = 10_000
 DEFAULT_SEED = 7
 
+#: Below this many mentions there is too little data to estimate a model by EM (a few
+#: pairs, often none that the prior's rules find: three mentions, two of them the same
+#: name and birth year, trained a model that scored that pair 0.807), so ``kuager dedupe``
+#: without ``--params`` and ``kuager resolve`` score with a saved model instead (the
+#: bundled default, :func:`load_default_model`, for dedupe).
+MIN_MENTIONS_TO_TRAIN = 200
+
+
+def model_params(model: Any, *, file: str | None = None) -> dict[str, Any]:
+    """The Splink settings of a saved model, whichever of its two forms is given.
+
+    Args:
+        model: ``LinkResult.params`` (a dict with ``comparisons``, what ``kuager dedupe
+            --save-params`` writes) or a model file's ``{"about": ..., "params": ...}``
+            wrapper (the bundled default model, :func:`build_default_model`).
+        file: where the model was read from, for the error message.
+    Returns:
+        the settings dict (the wrapper's ``params``; the dict itself otherwise; not copied).
+    Raises:
+        kuager.errors.InputError: neither form (no ``comparisons`` list).
+    """
+    if isinstance(model, dict) and isinstance(model.get("params"), dict) and "comparisons" not in model:
+        model = model["params"]
+    if not isinstance(model, dict) or not isinstance(model.get("comparisons"), list):
+        from kuager.errors import InputError
+
+        raise InputError("not a saved linkage model (expected Splink settings with 'comparisons', "
+                         "or a model file's {\"about\": ..., \"params\": ...})", file=file)
+    return model
+
 
 def without_term_frequencies(params: dict[str, Any]) -> dict[str, Any]:
     """A copy of a saved model with every term-frequency adjustment removed.

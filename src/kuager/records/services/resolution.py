@@ -21,6 +21,7 @@ from django.db import transaction
 
 from kuager import progress
 from kuager.errors import KuagerError
+from kuager.linkage.saved import MIN_MENTIONS_TO_TRAIN
 from kuager.records import models as m
 
 
@@ -127,7 +128,7 @@ def next_public_id() -> str:
 #: Below this many mentions there is too little data to estimate a model by EM: ``resolve(engine="auto")``
 #: then uses a saved model (:func:`kuager.records.services.linkage_model.current_model`: the one last
 #: trained on the records, else the bundled default trained on synthetic data).
-MIN_MENTIONS_FOR_MODEL = 200
+MIN_MENTIONS_FOR_MODEL = MIN_MENTIONS_TO_TRAIN  # 200, shared with kuager dedupe
 ENGINES = ("auto", "rules", "duckdb", "spark")
 
 
