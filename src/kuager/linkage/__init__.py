@@ -377,7 +377,10 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     else:
         pairs = linker.misc.query_sql(select, output_type="pandas")
         pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], kind="stable", ignore_index=True)
-    pairs = pairs.drop(columns=[c for c in pairs.columns if c.startswith(("source_dataset", "match_key"))])
+    unwanted = [c for c in pairs.columns if c.startswith(("source_dataset", "match_key"))]
+    if unwanted:  # (drop copies every column, even when it drops none: a second or so at a million)
+        pairs = pairs.drop(columns=unwanted)
+    del unwanted
     if dec:
         dec_df = pd.DataFrame([(a, b, d) for (a, b), d in dec.items()],
                               columns=["unique_id_l", "unique_id_r", "decision"])
@@ -403,10 +406,10 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         missing = dec_df[[(a, b) not in seen for a, b in zip(dec_df.unique_id_l, dec_df.unique_id_r)]]
         if len(missing):
             pairs = pd.concat([pairs, missing], ignore_index=True)
+        pairs["decision"] = pairs["decision"].astype(object).where(pairs["decision"].notna(), None)
     else:
         pairs["decision"] = None
     stats.setdefault("blocking_recall_on_decisions", None)
-    pairs["decision"] = pairs["decision"].astype(object).where(pairs["decision"].notna(), None)
     stats["seconds_predict"] = time.perf_counter() - t0
     stats["cpu_predict"] = _cpu() - c0
 
@@ -431,7 +434,12 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     except ValueError as exc:
         raise KuagerError(str(exc)) from None
     del edges, at, scored
+    # the pairs' record positions, kept to mark the ambiguous records' pairs below (no lookup
+    # of millions of ids); None when some pair has none (a decided pair blocking missed)
+    pair_pos = None
     if _POS_L in pairs.columns:
+        if pairs[_POS_L].dtype.kind == "i" and pairs[_POS_R].dtype.kind == "i":
+            pair_pos = (pairs[_POS_L].to_numpy(), pairs[_POS_R].to_numpy())
         del pairs[_POS_L], pairs[_POS_R]
     apart = loose = None
     if apart_below is not None and apart_below > 0:
@@ -472,6 +480,7 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
         stats["ambiguous_placed"] = int(solution.placed.sum())
     del spellings
     clustering = cl.result(graph, solution)
+    amb_at = solution.ambiguous if pair_pos is not None else None  # by position, as clustering.ambiguous
     stats["clusters"] = int(len(np.unique(solution.roots)))
     # the pairs merge_share kept from joining two clusters still apart: rows of pairs
     split_rows = graph.row[cl.split_edges(graph, solution)]
@@ -484,25 +493,35 @@ def link(df: pd.DataFrame, *, params: dict[str, Any] | None = None, threshold: f
     stats["cpu_cluster"] = _cpu() - c0
     stats["ambiguous"] = len(clustering.ambiguous)
 
-    pairs = pairs.reset_index(drop=True)
+    if not (isinstance(pairs.index, pd.RangeIndex) and pairs.index.start == 0 and pairs.index.step == 1):
+        pairs = pairs.reset_index(drop=True)  # (a copy of every column: not when the index is this already)
     in_band = pairs["match_probability"].between(lo, hi, inclusive="left") & (hi > lo)
-    undecided = ~pairs["decision"].isin(["same", "different"])
+    # no decisions: every pair undecided
+    undecided = ~pairs["decision"].isin(["same", "different"]) if dec else True
     # an ambiguous record's pairs go to review whatever their probability (above the floor)
     amb = pd.Index(clustering.ambiguous)
-    pairs["ambiguous"] = (pairs["unique_id_l"].isin(amb) | pairs["unique_id_r"].isin(amb)) if len(amb) else False
+    if not len(amb):
+        pairs["ambiguous"] = False
+    elif pair_pos is not None:
+        pairs["ambiguous"] = amb_at[pair_pos[0]] | amb_at[pair_pos[1]]
+    else:
+        pairs["ambiguous"] = pairs["unique_id_l"].isin(amb) | pairs["unique_id_r"].isin(amb)
+    del pair_pos, amb_at
     # so do the pairs merge_share refused between two clusters left apart (two groups that
     # look like one person by a strong pair)
     split = np.zeros(len(pairs), dtype=bool)
     split[split_rows] = True
     pairs["split"] = split
     del split, split_rows
-    band = pairs[(in_band | ((pairs["ambiguous"] | pairs["split"]) & (pairs["match_probability"] >= lo)))
-                 & undecided]
-    stats["review_pairs"] = len(band)
+    rows = np.flatnonzero((in_band | ((pairs["ambiguous"] | pairs["split"]) & (pairs["match_probability"] >= lo)))
+                          & undecided)
+    stats["review_pairs"] = len(rows)
     # the strongest first (stable: ties in the order of pairs), as review_pairs() orders them
-    order = np.argsort(-band["match_probability"].to_numpy(dtype=float), kind="stable")
-    review = band.iloc[order if review_limit is None else order[:review_limit]].reset_index(drop=True)
-    del band, order
+    # (positions of the band's rows taken from pairs: no copy of the whole band)
+    order = np.argsort(-pairs["match_probability"].to_numpy(dtype=float)[rows], kind="stable")
+    review = pairs.take(rows[order if review_limit is None else order[:review_limit]])
+    review.index = pd.RangeIndex(len(review))
+    del rows, order
     if duck:
         review = _with_values(linker, review)
     return LinkResult(
@@ -578,7 +597,8 @@ def _fetch_keyed(linker, select: str, ids: pd.Series, keys: np.ndarray) -> pd.Da
     left = out["unique_id_l"].to_numpy(dtype=np.int64)
     right = out["unique_id_r"].to_numpy(dtype=np.int64)
     order = np.lexsort((right, left))
-    out = out.take(order).reset_index(drop=True)
+    out = out.take(order)
+    out.index = pd.RangeIndex(len(out))  # (not reset_index: a second copy of every column)
     id_of_key = np.empty(len(keys), dtype=object)
     id_of_key[keys] = ids.to_numpy(dtype=object)
     pos_of_key = np.empty(len(keys), dtype=np.int64)

@@ -24,6 +24,7 @@ import threading
 from contextlib import contextmanager
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 try:  # what DataFrame.to_dict applies to the values of object columns
@@ -261,6 +262,12 @@ def prepare(df: pd.DataFrame, *, file: str | None = None, extra_fields: dict[str
     out = _rows_pooled(col, has_rel, nrows, workers, file) if workers > 1 and nrows >= POOL_MIN else None
     if out is None:
         out = _rows(col, has_rel, 0, nrows, file)
+    if nrows:
+        # the text and list columns (all but the birth years) as object arrays made here: from
+        # lists, pandas would look into every value to infer a type (object all the same; about a
+        # second at a million mentions). Not with no rows: pandas makes empty columns float64.
+        out = {c: v if c in ("by_lo", "by_hi") else np.fromiter(v, dtype=object, count=len(v))
+               for c, v in out.items()}
     result = pd.DataFrame(out)
     for col in ("by_lo", "by_hi"):
         result[col] = result[col].astype("Int64")
