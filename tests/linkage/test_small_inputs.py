@@ -115,7 +115,19 @@ def test_dedupe_scores_a_small_file_with_the_bundled_model(tmp_path, capsys):
     # --quiet: no message
     assert main(["dedupe", str(src), "--out", str(out), "--quiet"]) == 0
     assert "bundled" not in capsys.readouterr().err
-    # --train: estimated from the file (Splink's own random linker_uid), no message
+    # --train: estimated from the file (Splink's own random linker_uid), with a warning that 3
+    # mentions are few to estimate from
     assert main(["dedupe", str(src), "--out", str(out), "--save-params", str(saved), "--train"]) == 0
-    assert "bundled" not in capsys.readouterr().err
+    assert "3 mentions, fewer than 200: the model estimated from them (--train) rests on few pairs" \
+        in capsys.readouterr().err
     assert json.loads(saved.read_text())["linker_uid"] != "kuager-default"
+
+
+def test_the_small_file_notice_is_not_given_before_an_input_error(tmp_path, capsys):
+    # a repeated record_id (A twice) is an input error: it is reported, and the notice about
+    # the bundled model (which never scored anything) is not printed before it
+    src, out = tmp_path / "dup.csv", tmp_path / "out.csv"
+    src.write_text(HEADER + "A,Aynur Memeteli,1980\nA,Serik Ospan,1970\n", encoding="utf-8")
+    assert main(["dedupe", str(src), "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "record_id" in err and "bundled" not in err

@@ -100,15 +100,22 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(f"not a saved model ({exc})", file=args.params) from None
         params = model_params(params, file=args.params)
-    elif not args.train and 0 < len(df) < MIN_MENTIONS:
-        # too few pairs to estimate a model by EM: the bundled one (as `kuager resolve` does)
-        params = load_default_model()["params"]
-        if not progress.QUIET:
-            print(f"{len(df)} mentions, fewer than {MIN_MENTIONS}: scoring with the bundled default model "
-                  "(trained on synthetic data); --train to estimate one from this file", file=sys.stderr)
+    notice = None
+    if not args.params and 0 < len(df) < MIN_MENTIONS:
+        if args.train:
+            notice = (f"{len(df)} mentions, fewer than {MIN_MENTIONS}: the model estimated from them (--train) "
+                      "rests on few pairs; without --train the bundled default model scores such a file")
+        else:
+            # too few pairs to estimate a model by EM: the bundled one (as `kuager resolve` does)
+            params = load_default_model()["params"]
+            notice = (f"{len(df)} mentions, fewer than {MIN_MENTIONS}: scoring with the bundled default model "
+                      "(trained on synthetic data); --train to estimate one from this file")
     decisions = _decisions(args.decisions) if args.decisions else []
     result = link(df, params=params, threshold=args.threshold, review_band=tuple(args.review_band),
                   decisions=decisions, engine=args.engine, threads=args.threads, file=args.input)
+    # said once the file has been read and linked: not before an input error
+    if notice and not progress.QUIET:
+        print(notice, file=sys.stderr)
     out = result.to_frame()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(args.out, index=False, float_format="%.6f")
