@@ -546,13 +546,9 @@ def _name_similarity(spellings: np.ndarray):
     cached per pair of ``names`` values."""
     from functools import lru_cache
 
-    from kuager import names
+    from kuager.linkage.model import best_name_similarity
 
-    @lru_cache(maxsize=200_000)
-    def best(a: str, b: str) -> float:
-        sa = [x.strip() for x in a.split("|") if x.strip()][:3]
-        sb = [x.strip() for x in b.split("|") if x.strip()][:3]
-        return max((names.similarity(x, y) for x in sa for y in sb), default=0.0)
+    best = lru_cache(maxsize=200_000)(best_name_similarity)
 
     def f(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.array([best(spellings[i], spellings[j]) if spellings[i] and spellings[j] else 0.0

@@ -244,22 +244,28 @@ def _key_name_comparison(engine: str = "duckdb"):
                             comparison_description="kuager.names keys (large inputs)")
 
 
+def best_name_similarity(a: str, b: str) -> float:
+    """Highest :func:`kuager.names.similarity` (0-1) over the pairs of the first three
+    spellings of ``a`` and ``b``, two ``names`` values (spellings separated by ``|``); 0.0
+    when either has none. The name comparison's rule on every engine
+    (:func:`register_similarity`, :mod:`kuager.linkage.spark`) and of placing ambiguous
+    records by name (``kuager.linkage.link``); each caller caches it for its own run."""
+    from kuager import names
+
+    sa = [x.strip() for x in a.split("|") if x.strip()][:3]
+    sb = [x.strip() for x in b.split("|") if x.strip()][:3]
+    return max((names.similarity(x, y) for x in sa for y in sb), default=0.0)
+
+
 def register_similarity(con) -> None:
     """Register :data:`SIMILARITY_UDF` on a DuckDB connection.
 
     The function takes two ``names`` values (spellings separated by ``|``) and returns
-    the highest :func:`kuager.names.similarity` over pairs of their first three
-    spellings (0-1), cached per pair of values.
+    :func:`best_name_similarity`, cached per pair of values.
     """
     import pyarrow as pa
 
-    from kuager import names
-
-    @lru_cache(maxsize=2_000_000)
-    def best(a: str, b: str) -> float:
-        sa = [x.strip() for x in a.split("|") if x.strip()][:3]
-        sb = [x.strip() for x in b.split("|") if x.strip()][:3]
-        return max((names.similarity(x, y) for x in sa for y in sb), default=0.0)
+    best = lru_cache(maxsize=2_000_000)(best_name_similarity)
 
     def fn(a, b):
         return pa.array([best(x, y) if x and y else None for x, y in zip(a.to_pylist(), b.to_pylist())],

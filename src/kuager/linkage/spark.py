@@ -173,16 +173,10 @@ def jvm_usage() -> dict[str, float] | None:
 
 @lru_cache(maxsize=2_000_000)
 def best_similarity(a: str, b: str) -> float:
-    """Highest :func:`kuager.names.similarity` (0-1) over the first three spellings of ``a`` and ``b``.
+    """:func:`kuager.linkage.model.best_name_similarity`, cached in each Spark Python worker."""
+    from kuager.linkage.model import best_name_similarity
 
-    ``a`` and ``b`` are ``names`` values (spellings separated by ``|``); the same
-    rule as the DuckDB function in :func:`kuager.linkage.model.register_similarity`.
-    """
-    from kuager import names
-
-    sa = [x.strip() for x in a.split("|") if x.strip()][:3]
-    sb = [x.strip() for x in b.split("|") if x.strip()][:3]
-    return max((names.similarity(x, y) for x in sa for y in sb), default=0.0)
+    return best_name_similarity(a, b)
 
 
 def _similarity_batch(a: pd.Series, b: pd.Series) -> pd.Series:
